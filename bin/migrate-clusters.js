@@ -1,0 +1,3 @@
+#!/usr/bin/env node
+// Thin launcher: all logic (and the one error boundary) lives in dist/main.js.
+import '../dist/main.js';

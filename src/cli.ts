@@ -1,0 +1,126 @@
+// The commander program: commands, flags, examples. Each action lazily imports its command
+// module, so `--help` stays fast and a command only loads what it uses.
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ExitCode } from './errors.js';
+import { packageRoot } from './paths.js';
+
+function positiveInt(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < 1)
+      throw new InvalidArgumentError(`${name} must be a whole number of at least 1.`);
+    return n;
+  };
+}
+
+function port(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidArgumentError('the port must be 0-65535 (0 picks a free one).');
+  return n;
+}
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+/** The connection and output flags every GitLab-facing command takes. */
+function withCommonOptions(command: Command): Command {
+  return command
+    .option(
+      '--gitlab-url <url>',
+      'GitLab instance (default: $GITLAB_URL, $GITLAB_HOST or $CI_SERVER_URL)',
+    )
+    .option(
+      '--token <token>',
+      'personal access token (default: $GITLAB_TOKEN; prefer the variable: flags show in process lists)',
+    )
+    .option('--demo', 'run against the built-in simulated instance (fixtures/demo.json)')
+    .option(
+      '--concurrency <n>',
+      'GitLab requests in flight at once',
+      positiveInt('--concurrency'),
+      8,
+    )
+    .option(
+      '--timeout <seconds>',
+      'give up on one GitLab request after this long (it is retried)',
+      positiveInt('--timeout'),
+      30,
+    )
+    .option('--no-color', 'plain output (also: NO_COLOR=1)')
+    .option('--verbose', 'log retries and other details on stderr');
+}
+
+const examples = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+
+type Action = () => Promise<ExitCode>;
+
+export function buildProgram(run: (action: Action) => Promise<void>): Command {
+  const pkg = JSON.parse(readFileSync(join(packageRoot, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  const program = new Command('migrate-clusters')
+    .description(
+      'Move GitLab certificate-based Kubernetes clusters onto the GitLab agent for Kubernetes.',
+    )
+    .version(pkg.version)
+    .showHelpAfterError('(add --help for usage)')
+    .addHelpText(
+      'after',
+      examples([
+        'migrate-clusters inventory --demo                 # try it on the built-in demo instance',
+        'GITLAB_URL=https://gitlab.example.com GITLAB_TOKEN=glpat-… migrate-clusters inventory',
+        'migrate-clusters inventory --group platform --json > inventory.json',
+        'migrate-clusters simulate --fixture fixtures/demo.json --port 8080',
+      ]) +
+        '\nExit codes: 0 ok · 1 error · 2 pending work (with --detailed-exitcode)\n' +
+        'Docs: README.md. A token never appears in any output.\n',
+    );
+
+  withCommonOptions(
+    program
+      .command('inventory')
+      .description(
+        'List every certificate-based cluster (instance, group and project level) as GitLab reports it',
+      )
+      .option('--json', 'print the inventory as JSON on stdout (contract: inventory.schema.json)')
+      .option('--group <path>', 'only this group and everything below it (repeatable)', collect)
+      .addOption(
+        new Option(
+          '--strategy <name>',
+          'how to find clusters: auto uses the discovery API on GitLab 17.9+',
+        )
+          .choices(['auto', 'full-scan'])
+          .default('auto'),
+      ),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        'migrate-clusters inventory --demo',
+        'migrate-clusters inventory --gitlab-url https://gitlab.example.com --group platform/infra',
+        'migrate-clusters inventory --json | jq ".clusters[] | select(.enabled)"',
+      ]),
+    )
+    .action((options: object) =>
+      run(async () => (await import('./commands/inventory.js')).runInventory(options)),
+    );
+
+  program
+    .command('simulate')
+    .description('Run the GitLab simulator standalone on loopback; prints its URL and a token')
+    .requiredOption('--fixture <file>', 'instance to serve (see fixtures/README.md)')
+    .option('--port <n>', 'port to listen on (0 = any free port)', port, 0)
+    .option('--latency <ms>', 'add this much latency to every request', positiveInt('--latency'))
+    .option('--no-color', 'plain output')
+    .addHelpText(
+      'after',
+      examples(['migrate-clusters simulate --fixture fixtures/demo.json --port 8080']),
+    )
+    .action((options: { fixture: string; port: number; latency?: number }) =>
+      run(async () => (await import('./commands/simulate.js')).runSimulate(options)),
+    );
+
+  return program;
+}

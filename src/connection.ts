@@ -1,0 +1,78 @@
+// Resolves which GitLab to talk to (flags, then the usual environment variables), or starts the
+// built-in demo instance, and builds the client. The only place a GitLab client is created.
+import { UserError } from './errors.js';
+import { createGitLabClient, normaliseGitLabUrl, type GitLabClient } from './gitlab/client.js';
+import type { RetryEvent } from './gitlab/transport.js';
+import { demoFixturePath } from './paths.js';
+import { registerSecret } from './redact.js';
+
+export interface ConnectionFlags {
+  gitlabUrl?: string;
+  token?: string;
+  demo?: boolean;
+  concurrency?: number;
+  /** per-request timeout in seconds */
+  timeout?: number;
+}
+
+export interface Connection {
+  client: GitLabClient;
+  /** the GitLab URL to show people */
+  url: string;
+  demo: boolean;
+  close(): Promise<void>;
+}
+
+const URL_VARIABLES = ['GITLAB_URL', 'GITLAB_HOST', 'CI_SERVER_URL'] as const;
+
+export function resolveGitLabUrl(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  const raw =
+    flag ?? URL_VARIABLES.map((name) => env[name]).find((value) => value != null && value !== '');
+  if (raw == null) {
+    throw new UserError('No GitLab instance given.', {
+      hint: 'Pass --gitlab-url https://gitlab.example.com or set GITLAB_URL (or try --demo).',
+    });
+  }
+  try {
+    return normaliseGitLabUrl(raw);
+  } catch {
+    throw new UserError(`"${raw}" is not a valid GitLab URL.`, {
+      hint: 'Use the root URL, e.g. https://gitlab.example.com',
+    });
+  }
+}
+
+export function resolveToken(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  const token = flag ?? env.GITLAB_TOKEN;
+  if (token == null || token === '') {
+    throw new UserError('No GitLab token given.', {
+      hint: 'Set GITLAB_TOKEN to a personal access token (read_api for inventory/plan, api for apply), or pass --token.',
+    });
+  }
+  return token;
+}
+
+export async function openConnection(
+  flags: ConnectionFlags,
+  onRetry?: (event: RetryEvent) => void,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Connection> {
+  const concurrency = flags.concurrency ?? 8;
+  const transport = {
+    ...(flags.timeout ? { timeoutMs: flags.timeout * 1000 } : {}),
+    ...(onRetry ? { onRetry } : {}),
+  };
+  if (flags.demo) {
+    // Imported lazily: the simulator is only loaded for --demo.
+    const { startDemoGitLab } = await import('./simulator/gitlab/demo.js');
+    const demo = await startDemoGitLab(demoFixturePath);
+    registerSecret(demo.token);
+    const client = createGitLabClient({ url: demo.url, token: demo.token, concurrency, transport });
+    return { client, url: demo.url, demo: true, close: demo.close };
+  }
+  const url = resolveGitLabUrl(flags.gitlabUrl, env);
+  const token = resolveToken(flags.token, env);
+  registerSecret(token);
+  const client = createGitLabClient({ url, token, concurrency, transport });
+  return { client, url, demo: false, close: async () => {} };
+}

@@ -1,0 +1,79 @@
+// The one place a GitLab connection is built: gitbeaker resources and our certificate-cluster
+// resource share one transport (retries, pacing, call counting) and one bounded request pool.
+import { Groups, Metadata, Users } from '@gitbeaker/rest';
+import type { MetadataSchema, UserSchema } from '@gitbeaker/rest';
+import pLimit from 'p-limit';
+import { CertificateClusters } from './certificate-clusters.js';
+import type { GetFn, Page, Query } from './paginate.js';
+import {
+  createTransport,
+  defaultTransportOptions,
+  type ApiStats,
+  type TransportOptions,
+} from './transport.js';
+
+export interface GitLabClientOptions {
+  url: string;
+  token: string;
+  /** at most this many requests in flight at once */
+  concurrency: number;
+  transport?: Partial<TransportOptions>;
+}
+
+export interface CurrentUser {
+  id: number;
+  username: string;
+  isAdmin: boolean;
+}
+
+export interface GitLabClient {
+  readonly url: string;
+  readonly stats: ApiStats;
+  readonly get: GetFn;
+  readonly clusters: CertificateClusters;
+  readonly groups: InstanceType<typeof Groups<false>>;
+  metadata(): Promise<MetadataSchema>;
+  currentUser(): Promise<CurrentUser>;
+}
+
+/** `https://gitlab.example.com/`, `.../api/v4` and `gitlab.example.com` all mean the same instance. */
+export function normaliseGitLabUrl(input: string): string {
+  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(input) ? input : `https://${input}`;
+  const url = new URL(withScheme);
+  const path = url.pathname.replace(/\/+$/, '').replace(/\/api\/v4$/, '');
+  return `${url.protocol}//${url.host}${path}`;
+}
+
+export function createGitLabClient(options: GitLabClientOptions): GitLabClient {
+  const transportOptions = { ...defaultTransportOptions(), ...options.transport };
+  const requesterFn = createTransport(transportOptions);
+  // rateLimits: {} turns off gitbeaker's client-side limiter (3,000/min): GitLab's own
+  // RateLimit-* headers pace us instead, and the pool bounds concurrency.
+  const config = { host: options.url, token: options.token, requesterFn, rateLimits: {} };
+  const metadata = new Metadata(config);
+  const users = new Users(config);
+  const groups = new Groups(config);
+  const limit = pLimit(Math.max(1, options.concurrency));
+  const requester = metadata.requester;
+
+  const get: GetFn = <T>(path: string, query?: Query) =>
+    limit(async () => {
+      const response = await requester.get(path, query ? { searchParams: query } : {});
+      return response as Page<T>;
+    });
+
+  return {
+    url: options.url,
+    stats: transportOptions.stats,
+    get,
+    clusters: new CertificateClusters(get),
+    groups,
+    metadata: () => limit(() => metadata.show()),
+    currentUser: async () => {
+      const user = (await limit(() => users.showCurrentUser())) as UserSchema & {
+        is_admin?: boolean;
+      };
+      return { id: user.id, username: user.username, isAdmin: user.is_admin === true };
+    },
+  };
+}

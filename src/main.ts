@@ -1,0 +1,46 @@
+// The process entry point and its only error boundary: every error becomes output and an exit
+// code here, and nowhere else calls process.exit.
+import { CommanderError } from 'commander';
+import { buildProgram } from './cli.js';
+import { ExitCode, ExitError, UserError } from './errors.js';
+import { redact } from './redact.js';
+
+function report(error: unknown): number {
+  if (error instanceof ExitError) return error.code;
+  if (error instanceof UserError) {
+    // One line: what is wrong, then what to do.
+    process.stderr.write(
+      redact(`error: ${error.message}${error.hint ? ` ${error.hint}` : ''}`) + '\n',
+    );
+    return error.exitCode;
+  }
+  if (error instanceof CommanderError) {
+    // commander has already printed its message (or the help/version text).
+    return error.exitCode;
+  }
+  const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.stderr.write(
+    redact(
+      `internal error: ${detail}\nThis is a bug in migrate-clusters; please report it with the command you ran.`,
+    ) + '\n',
+  );
+  return ExitCode.error;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let code: number = ExitCode.ok;
+  const program = buildProgram(async (action) => {
+    code = await action();
+  });
+  program.exitOverride();
+  try {
+    await program.parseAsync(argv);
+    return code;
+  } catch (error) {
+    return report(error);
+  }
+}
+
+const code = await main(process.argv);
+// Exit explicitly: idle keep-alive sockets or a stopped simulator must not hold the process.
+process.stdout.write('', () => process.exit(code));
