@@ -7,10 +7,14 @@ const local = fileURLToPath(new URL('../contracts/', import.meta.url));
 
 describe('contracts/', () => {
   it.runIf(existsSync(shared))('is an exact copy of shared/contracts', () => {
-    const files = readdirSync(shared).filter((f) => f.endsWith('.json')).sort();
+    const files = readdirSync(shared)
+      .filter((f) => f.endsWith('.json'))
+      .sort();
     expect(readdirSync(local).sort()).toEqual(files);
     for (const file of files) {
-      expect(readFileSync(`${local}${file}`, 'utf8'), file).toBe(readFileSync(`${shared}${file}`, 'utf8'));
+      expect(readFileSync(`${local}${file}`, 'utf8'), file).toBe(
+        readFileSync(`${shared}${file}`, 'utf8'),
+      );
     }
   });
 });

@@ -47,6 +47,7 @@ class DiscoveryRun {
   private readonly clusters = new Map<number, InventoryCluster>();
   private readonly warnings: InventoryWarning[] = [];
   private readonly flagOffOwners: string[] = [];
+  private readonly topLevelGroups = new Set<string>();
   private ownersChecked = 0;
   private isAdmin = false;
   private usedDiscovery = false;
@@ -111,6 +112,7 @@ class DiscoveryRun {
         isAdmin: this.isAdmin,
       },
       scope: this.options.groups ?? [],
+      topLevelGroups: [...this.topLevelGroups].sort(),
       clusters: [...this.clusters.values()].sort((a, b) => a.id - b.id),
       warnings: this.warnings,
     };
@@ -166,6 +168,7 @@ class DiscoveryRun {
       fetchAllOffset<GroupSummarySchema>(this.client.get, 'groups', query),
     );
     const ids = new Set(groups.map((g) => g.id));
+    for (const g of groups) if (g.parent_id == null) this.topLevelGroups.add(g.full_path);
     return groups
       .filter((g) => g.parent_id == null || !ids.has(g.parent_id))
       .map((g) => ({ id: g.id, fullPath: g.full_path }))
@@ -315,6 +318,7 @@ class DiscoveryRun {
     this.setPhase('scanning groups and projects');
     const query = this.isAdmin ? { all_available: true } : { min_access_level: MAINTAINER };
     const groups = await fetchAllOffset<GroupSummarySchema>(this.client.get, 'groups', query);
+    for (const g of groups) if (g.parent_id == null) this.topLevelGroups.add(g.full_path);
     await Promise.all(groups.map((g) => this.readGroup(g)));
   }
 

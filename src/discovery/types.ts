@@ -49,6 +49,8 @@ export interface Inventory {
   };
   /** the --group paths the inventory was limited to; empty for the whole instance */
   scope: string[];
+  /** full paths of the top-level groups seen (an instance cluster needs one agent per top-level group) */
+  topLevelGroups: string[];
   clusters: InventoryCluster[];
   warnings: InventoryWarning[];
 }

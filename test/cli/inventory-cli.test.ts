@@ -9,12 +9,18 @@ import { isOneClearLine, runCli } from '../helpers/run-cli.js';
 const readUserToken = 'glpat-demo-read-user-only-000000';
 const demo: GitLabFixture = (() => {
   const fixture = demoFixture();
-  return { ...fixture, tokens: [...fixture.tokens, { token: readUserToken, user: 'root', scopes: ['read_user'] }] };
+  return {
+    ...fixture,
+    tokens: [...fixture.tokens, { token: readUserToken, user: 'root', scopes: ['read_user'] }],
+  };
 })();
 const allTokens = demo.tokens.map((t) => t.token);
 const flagOff: GitLabFixture = {
   ...demo,
-  instance: { ...demo.instance, featureFlags: { ...demo.instance.featureFlags, certificate_based_clusters: false } },
+  instance: {
+    ...demo.instance,
+    featureFlags: { ...demo.instance.featureFlags, certificate_based_clusters: false },
+  },
 };
 
 let sim: GitLabSimulator;
@@ -43,7 +49,15 @@ describe('migrate-clusters --help', () => {
   it('documents inventory flags', async () => {
     const { code, stdout } = await runCli(['inventory', '--help']);
     expect(code).toBe(0);
-    for (const flag of ['--json', '--group', '--demo', '--gitlab-url', '--concurrency', '--strategy']) expect(stdout).toContain(flag);
+    for (const flag of [
+      '--json',
+      '--group',
+      '--demo',
+      '--gitlab-url',
+      '--concurrency',
+      '--strategy',
+    ])
+      expect(stdout).toContain(flag);
   });
 });
 
@@ -51,24 +65,36 @@ describe('migrate-clusters inventory', () => {
   it('--demo prints every demo cluster in a table, with no setup and no token in the output', async () => {
     const { code, stdout, stderr } = await runCli(['inventory', '--demo', '--no-color']);
     expect(code).toBe(0);
-    for (const cluster of demo.clusters) expect(stdout).toMatch(new RegExp(`^${cluster.id}\\s+${cluster.level}\\s`, 'm'));
+    for (const cluster of demo.clusters)
+      expect(stdout).toMatch(new RegExp(`^${cluster.id}\\s+${cluster.level}\\s`, 'm'));
     expect(stdout).toMatch(new RegExp(`${demo.clusters.length} certificate clusters`));
     expect(noTokenIn(stdout + stderr)).toEqual([]);
   });
 
   it('--json prints only the contract on stdout', async () => {
-    const { code, stdout, stderr } = await runCli(['inventory', '--json', '--gitlab-url', sim.url], { GITLAB_TOKEN: adminApiToken(demo) });
+    const { code, stdout, stderr } = await runCli(
+      ['inventory', '--json', '--gitlab-url', sim.url],
+      { GITLAB_TOKEN: adminApiToken(demo) },
+    );
     expect(code).toBe(0);
-    const inventory = JSON.parse(stdout) as { clusters: { id: number }[]; gitlab: { apiCalls: number } };
+    const inventory = JSON.parse(stdout) as {
+      clusters: { id: number }[];
+      gitlab: { apiCalls: number };
+    };
     expect(contractErrors(validateInventory, inventory)).toEqual([]);
-    expect(inventory.clusters.map((c) => c.id)).toEqual(demo.clusters.map((c) => c.id).sort((a, b) => a - b));
+    expect(inventory.clusters.map((c) => c.id)).toEqual(
+      demo.clusters.map((c) => c.id).sort((a, b) => a - b),
+    );
     expect(inventory.gitlab.apiCalls).toBeGreaterThan(0);
     expect(noTokenIn(stdout + stderr)).toEqual([]);
   });
 
   it('takes the instance from GITLAB_URL / CI_SERVER_URL and the token from --token without echoing it', async () => {
     const token = adminApiToken(demo);
-    const { code, stdout, stderr } = await runCli(['inventory', '--json', '--token', token, '--verbose'], { CI_SERVER_URL: sim.url });
+    const { code, stdout, stderr } = await runCli(
+      ['inventory', '--json', '--token', token, '--verbose'],
+      { CI_SERVER_URL: sim.url },
+    );
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({ kind: 'migrate-clusters/inventory' });
     expect(noTokenIn(stdout + stderr)).toEqual([]);
@@ -76,20 +102,62 @@ describe('migrate-clusters inventory', () => {
 
   it('warns, and still succeeds, when the token is not an administrator', async () => {
     const token = tokenOf(demo, (t, admin) => !admin && t.scopes.includes('api'));
-    const { code, stdout } = await runCli(['inventory', '--no-color', '--gitlab-url', sim.url], { GITLAB_TOKEN: token });
+    const { code, stdout } = await runCli(['inventory', '--no-color', '--gitlab-url', sim.url], {
+      GITLAB_TOKEN: token,
+    });
     expect(code).toBe(0);
     expect(stdout).toContain('[instance-clusters-not-visible]');
   });
 
   const badInput: [string, () => string[], Record<string, string>, RegExp][] = [
-    ['no GitLab URL', () => ['inventory'], { GITLAB_TOKEN: 'glpat-x-000000000000' }, /No GitLab instance given.*--gitlab-url/],
-    ['no token', () => ['inventory', '--gitlab-url', sim.url], {}, /No GitLab token given.*GITLAB_TOKEN/],
-    ['an unreachable URL', () => ['inventory', '--gitlab-url', 'http://127.0.0.1:9'], { GITLAB_TOKEN: 'glpat-x-000000000000' }, /Cannot reach GitLab at http:\/\/127\.0\.0\.1:9/],
-    ['a bad token', () => ['inventory', '--gitlab-url', sim.url], { GITLAB_TOKEN: 'glpat-wrong-0000000000000' }, /rejected the token \(401 Unauthorized\)/],
-    ['a token without read_api', () => ['inventory', '--gitlab-url', sim.url], { GITLAB_TOKEN: readUserToken }, /lacks the scope.*read_api/],
-    ['an unknown group', () => ['inventory', '--gitlab-url', sim.url, '--group', 'nope/nothing'], { GITLAB_TOKEN: adminApiToken(demo) }, /Group "nope\/nothing" was not found/],
-    ['the feature flag off', () => ['inventory', '--gitlab-url', flagOffSim.url], { GITLAB_TOKEN: adminApiToken(demo) }, /feature flag is off.*Feature\.enable/],
-    ['a bad --concurrency', () => ['inventory', '--demo', '--concurrency', 'lots'], {}, /--concurrency must be a whole number/],
+    [
+      'no GitLab URL',
+      () => ['inventory'],
+      { GITLAB_TOKEN: 'glpat-x-000000000000' },
+      /No GitLab instance given.*--gitlab-url/,
+    ],
+    [
+      'no token',
+      () => ['inventory', '--gitlab-url', sim.url],
+      {},
+      /No GitLab token given.*GITLAB_TOKEN/,
+    ],
+    [
+      'an unreachable URL',
+      () => ['inventory', '--gitlab-url', 'http://127.0.0.1:9'],
+      { GITLAB_TOKEN: 'glpat-x-000000000000' },
+      /Cannot reach GitLab at http:\/\/127\.0\.0\.1:9/,
+    ],
+    [
+      'a bad token',
+      () => ['inventory', '--gitlab-url', sim.url],
+      { GITLAB_TOKEN: 'glpat-wrong-0000000000000' },
+      /rejected the token \(401 Unauthorized\)/,
+    ],
+    [
+      'a token without read_api',
+      () => ['inventory', '--gitlab-url', sim.url],
+      { GITLAB_TOKEN: readUserToken },
+      /lacks the scope.*read_api/,
+    ],
+    [
+      'an unknown group',
+      () => ['inventory', '--gitlab-url', sim.url, '--group', 'nope/nothing'],
+      { GITLAB_TOKEN: adminApiToken(demo) },
+      /Group "nope\/nothing" was not found/,
+    ],
+    [
+      'the feature flag off',
+      () => ['inventory', '--gitlab-url', flagOffSim.url],
+      { GITLAB_TOKEN: adminApiToken(demo) },
+      /feature flag is off.*Feature\.enable/,
+    ],
+    [
+      'a bad --concurrency',
+      () => ['inventory', '--demo', '--concurrency', 'lots'],
+      {},
+      /--concurrency must be a whole number/,
+    ],
   ];
 
   it.each(badInput)('%s: one clear line and exit 1', async (_name, args, env, message) => {

@@ -7,10 +7,19 @@ import { UserError } from '../../src/errors.js';
 import type { GitLabFixture } from '../../src/simulator/gitlab/fixture-types.js';
 import { generateInstance } from '../../src/simulator/gitlab/generate-instance.js';
 import { contractErrors, validateInventory } from '../helpers/contracts.js';
-import { adminApiToken, demoFixture, testClient, tokenOf, withSimulator } from '../helpers/gitlab.js';
+import {
+  adminApiToken,
+  demoFixture,
+  testClient,
+  tokenOf,
+  withSimulator,
+} from '../helpers/gitlab.js';
 
 /** What the inventory must say about each fixture cluster. */
-function expectedClusters(fixture: GitLabFixture, keep: (c: GitLabFixture['clusters'][number]) => boolean = () => true) {
+function expectedClusters(
+  fixture: GitLabFixture,
+  keep: (c: GitLabFixture['clusters'][number]) => boolean = () => true,
+) {
   return fixture.clusters
     .filter(keep)
     .map((c) => ({
@@ -31,16 +40,48 @@ function expectedClusters(fixture: GitLabFixture, keep: (c: GitLabFixture['clust
 }
 
 function found(inventory: Inventory) {
-  return inventory.clusters.map(({ id, name, level, owner, environmentScope, enabled, managed, namespacePerEnvironment, apiUrl, namespace, domain, managementProject }) => ({
-    id, name, level, owner, environmentScope, enabled, managed, namespacePerEnvironment, apiUrl, namespace, domain, managementProject,
-  }));
+  return inventory.clusters.map(
+    ({
+      id,
+      name,
+      level,
+      owner,
+      environmentScope,
+      enabled,
+      managed,
+      namespacePerEnvironment,
+      apiUrl,
+      namespace,
+      domain,
+      managementProject,
+    }) => ({
+      id,
+      name,
+      level,
+      owner,
+      environmentScope,
+      enabled,
+      managed,
+      namespacePerEnvironment,
+      apiUrl,
+      namespace,
+      domain,
+      managementProject,
+    }),
+  );
 }
 
 const demo = demoFixture();
-const withVersion = (fixture: GitLabFixture, version: string): GitLabFixture => ({ ...fixture, instance: { ...fixture.instance, version } });
+const withVersion = (fixture: GitLabFixture, version: string): GitLabFixture => ({
+  ...fixture,
+  instance: { ...fixture.instance, version },
+});
 const flagOff = (fixture: GitLabFixture): GitLabFixture => ({
   ...fixture,
-  instance: { ...fixture.instance, featureFlags: { ...fixture.instance.featureFlags, certificate_based_clusters: false } },
+  instance: {
+    ...fixture.instance,
+    featureFlags: { ...fixture.instance.featureFlags, certificate_based_clusters: false },
+  },
 });
 
 describe('discovery on the demo instance', () => {
@@ -52,7 +93,8 @@ describe('discovery on the demo instance', () => {
       expect(inventory.gitlab.discovery).toBe(strategy === 'auto' ? 'discovery-api' : 'full-scan');
       expect(contractErrors(validateInventory, inventory)).toEqual([]);
       expect(inventory.gitlab.apiCalls).toBe(sim.requests.length);
-    }));
+    }),
+  );
 
   it('falls back to a full scan where the discovery API does not exist (17.8)', () =>
     withSimulator({ fixture: withVersion(demo, '17.8.1-ee') }, async (sim) => {
@@ -61,23 +103,28 @@ describe('discovery on the demo instance', () => {
       expect(inventory.gitlab.discovery).toBe('full-scan');
       expect(inventory.warnings.map((w) => w.code)).toContain('discovery-api-unavailable');
       // The version says there is no discovery API: it is not even tried.
-      expect(sim.requests.filter((r) => r.path.includes('discover-cert-based-clusters'))).toEqual([]);
+      expect(sim.requests.filter((r) => r.path.includes('discover-cert-based-clusters'))).toEqual(
+        [],
+      );
     }));
 
   it('limits the inventory to --group and everything below it', () =>
     withSimulator({ fixture: demo }, async (sim) => {
       const group = demo.clusters.find((c) => c.level === 'group')!.owner!.split('/')[0]!;
-      const inventory = await discoverInventory(testClient(sim.url, adminApiToken(demo)), { groups: [group] });
-      const inScope = (c: GitLabFixture['clusters'][number]) => c.owner != null && (c.owner === group || c.owner.startsWith(`${group}/`));
+      const inventory = await discoverInventory(testClient(sim.url, adminApiToken(demo)), {
+        groups: [group],
+      });
+      const inScope = (c: GitLabFixture['clusters'][number]) =>
+        c.owner != null && (c.owner === group || c.owner.startsWith(`${group}/`));
       expect(found(inventory)).toEqual(expectedClusters(demo, inScope));
       expect(inventory.scope).toEqual([group]);
     }));
 
   it('rejects an unknown --group with a clear message', () =>
     withSimulator({ fixture: demo }, async (sim) => {
-      await expect(discoverInventory(testClient(sim.url, adminApiToken(demo)), { groups: ['no-such-group'] })).rejects.toThrow(
-        /Group "no-such-group" was not found/,
-      );
+      await expect(
+        discoverInventory(testClient(sim.url, adminApiToken(demo)), { groups: ['no-such-group'] }),
+      ).rejects.toThrow(/Group "no-such-group" was not found/);
     }));
 
   it('warns that instance clusters need an admin when the token is not one', () =>
@@ -90,25 +137,42 @@ describe('discovery on the demo instance', () => {
       expect(contractErrors(validateInventory, inventory)).toEqual([]);
     }));
 
-  it.each(['auto', 'full-scan'] as const)('says the feature flag is off instead of "no clusters" (%s)', (strategy) =>
-    withSimulator({ fixture: flagOff(demo) }, async (sim) => {
-      const error = await discoverInventory(testClient(sim.url, adminApiToken(demo)), { strategy }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(UserError);
-      expect((error as UserError).message).toMatch(/certificate_based_clusters feature flag is off/);
-      expect((error as UserError).hint).toMatch(/Feature\.enable\(:certificate_based_clusters\)/);
-    }));
+  it.each(['auto', 'full-scan'] as const)(
+    'says the feature flag is off instead of "no clusters" (%s)',
+    (strategy) =>
+      withSimulator({ fixture: flagOff(demo) }, async (sim) => {
+        const error = await discoverInventory(testClient(sim.url, adminApiToken(demo)), {
+          strategy,
+        }).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(UserError);
+        expect((error as UserError).message).toMatch(
+          /certificate_based_clusters feature flag is off/,
+        );
+        expect((error as UserError).hint).toMatch(/Feature\.enable\(:certificate_based_clusters\)/);
+      }),
+  );
 
   it('explains a bad token and an unreachable instance', async () => {
     await withSimulator({ fixture: demo }, async (sim) => {
-      await expect(discoverInventory(testClient(sim.url, 'glpat-wrong-000000000000'))).rejects.toThrow(/rejected the token \(401/);
+      await expect(
+        discoverInventory(testClient(sim.url, 'glpat-wrong-000000000000')),
+      ).rejects.toThrow(/rejected the token \(401/);
     });
-    await expect(discoverInventory(testClient('http://127.0.0.1:9', 'glpat-whatever-0000000'))).rejects.toThrow(/Cannot reach GitLab/);
+    await expect(
+      discoverInventory(testClient('http://127.0.0.1:9', 'glpat-whatever-0000000')),
+    ).rejects.toThrow(/Cannot reach GitLab/);
   });
 
   it('produces the same inventory through 5xx, 429 storms and stalls', () =>
     withSimulator({ fixture: demo }, async (sim) => {
       const clean = await discoverInventory(testClient(sim.url, adminApiToken(demo)));
-      sim.setFaults({ errorEvery: 5, errorStatus: 502, rateLimitStorm: { from: 3, count: 3, retryAfterSeconds: 1 }, stallEvery: 11, stallMs: 5_000 });
+      sim.setFaults({
+        errorEvery: 5,
+        errorStatus: 502,
+        rateLimitStorm: { from: 3, count: 3, retryAfterSeconds: 1 },
+        stallEvery: 11,
+        stallMs: 5_000,
+      });
       const client = testClient(sim.url, adminApiToken(demo), { timeoutMs: 250 });
       const faulty = await discoverInventory(client);
       expect(client.stats.retries).toBeGreaterThan(3);

@@ -11,7 +11,9 @@ const token = adminApiToken(fixture);
 describe('parseRetryAfter', () => {
   it('reads delta-seconds and HTTP dates', () => {
     expect(parseRetryAfter('3')).toBe(3000);
-    expect(parseRetryAfter('Wed, 21 Oct 2015 07:28:10 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT'))).toBe(10_000);
+    expect(
+      parseRetryAfter('Wed, 21 Oct 2015 07:28:10 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT')),
+    ).toBe(10_000);
     expect(parseRetryAfter(null)).toBeNull();
     expect(parseRetryAfter('soon')).toBeNull();
   });
@@ -29,15 +31,18 @@ describe('transport', () => {
     }));
 
   it('waits as long as Retry-After says on a 429', () =>
-    withSimulator({ fixture, faults: { rateLimitStorm: { from: 1, count: 2, retryAfterSeconds: 1 } } }, async (sim) => {
-      const events: RetryEvent[] = [];
-      const client = testClient(sim.url, token, { onRetry: (e) => events.push(e) });
-      await client.metadata();
-      expect(events.map((e) => [e.reason, e.waitMs])).toEqual([
-        ['HTTP 429', 1000],
-        ['HTTP 429', 1000],
-      ]);
-    }));
+    withSimulator(
+      { fixture, faults: { rateLimitStorm: { from: 1, count: 2, retryAfterSeconds: 1 } } },
+      async (sim) => {
+        const events: RetryEvent[] = [];
+        const client = testClient(sim.url, token, { onRetry: (e) => events.push(e) });
+        await client.metadata();
+        expect(events.map((e) => [e.reason, e.waitMs])).toEqual([
+          ['HTTP 429', 1000],
+          ['HTTP 429', 1000],
+        ]);
+      },
+    ));
 
   it('abandons a stalled request after the timeout and retries it', () =>
     withSimulator({ fixture, faults: { stallEvery: 2, stallMs: 10_000 } }, async (sim) => {
@@ -51,7 +56,9 @@ describe('transport', () => {
   it('gives up on a request that always stalls with a clear message', () =>
     withSimulator({ fixture, faults: { stallEvery: 1, stallMs: 10_000 } }, async (sim) => {
       const client = testClient(sim.url, token, { timeoutMs: 100, maxRetries: 2 });
-      const error = await client.metadata().catch((e: unknown) => explainGitLabError(e, sim.url, 'reading /metadata'));
+      const error = await client
+        .metadata()
+        .catch((e: unknown) => explainGitLabError(e, sim.url, 'reading /metadata'));
       expect(error).toBeInstanceOf(UserError);
       expect((error as UserError).message).toMatch(/did not answer while reading \/metadata/);
       expect(client.stats.calls).toBe(3);

@@ -18,5 +18,9 @@ function compile(file: string): ValidateFunction {
 export const validateInventory = compile('inventory.schema.json');
 
 export function contractErrors(validate: ValidateFunction, value: unknown): string[] {
-  return validate(value) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`);
+  return validate(value)
+    ? []
+    : (validate.errors ?? []).map((e) => `${e.instancePath} ${e.message ?? ''}`);
 }
+
+export const validatePlan = compile('plan.schema.json');

@@ -13,14 +13,18 @@ export function demoFixture(): GitLabFixture {
   return JSON.parse(readFileSync(demoFixturePath, 'utf8')) as GitLabFixture;
 }
 
-export function tokenOf(fixture: GitLabFixture, predicate: (t: GitLabFixture['tokens'][number], admin: boolean) => boolean): string {
+export function tokenOf(
+  fixture: GitLabFixture,
+  predicate: (t: GitLabFixture['tokens'][number], admin: boolean) => boolean,
+): string {
   const admins = new Set(fixture.users.filter((u) => u.admin).map((u) => u.username));
   const token = fixture.tokens.find((t) => predicate(t, admins.has(t.user)));
   if (!token) throw new Error('fixture has no such token');
   return token.token;
 }
 
-export const adminApiToken = (f: GitLabFixture) => tokenOf(f, (t, admin) => admin && t.scopes.includes('api'));
+export const adminApiToken = (f: GitLabFixture) =>
+  tokenOf(f, (t, admin) => admin && t.scopes.includes('api'));
 
 export async function withSimulator<T>(
   options: GitLabSimulatorOptions,
@@ -35,7 +39,11 @@ export async function withSimulator<T>(
 }
 
 /** A client with fast retries, so fault tests do not wait for production backoffs. */
-export function testClient(url: string, token: string, overrides: Partial<Parameters<typeof createGitLabClient>[0]['transport']> = {}): GitLabClient {
+export function testClient(
+  url: string,
+  token: string,
+  overrides: Partial<Parameters<typeof createGitLabClient>[0]['transport']> = {},
+): GitLabClient {
   return createGitLabClient({
     url,
     token,

@@ -10,10 +10,15 @@ export interface CliResult {
   stderr: string;
 }
 
-export function runCli(args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<CliResult> {
   // A clean environment: no GitLab settings leak in from the machine running the tests.
   const base = Object.fromEntries(
-    Object.entries(process.env).filter(([k]) => !/^(GITLAB_|CI_SERVER_URL|FORCE_COLOR|NO_COLOR)/.test(k)),
+    Object.entries(process.env).filter(
+      ([k]) => !/^(GITLAB_|CI_SERVER_URL|FORCE_COLOR|NO_COLOR)/.test(k),
+    ),
   );
   return new Promise((resolve) => {
     execFile(

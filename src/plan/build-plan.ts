@@ -1,0 +1,225 @@
+// The planner: a pure, deterministic function from the inventory, live state and options to a
+// plan. No I/O; the clock is injected. Same input, byte-identical plan.
+import type { Inventory, InventoryCluster } from '../discovery/types.js';
+import { uniqueName } from './agent-name.js';
+import { draftAgents, type AgentDraft, type Registration } from './agents.js';
+import { buildConfig, chunkGrants, type Grant } from './access.js';
+import { renderEnvironmentTemplate } from './environment-template.js';
+import { liveProject, type LiveState } from './live-state.js';
+import type { PlanOptions } from './options.js';
+import { stepsFor } from './steps.js';
+import {
+  PLAN_KIND,
+  PLAN_VERSION,
+  type ClusterAction,
+  type Plan,
+  type PlannedAgent,
+  type PlanWarning,
+} from './types.js';
+import { compareVariables, variableId, variablesFor } from './variables.js';
+import { checkClusters, checkVersionSupport } from './warnings.js';
+
+interface Decision {
+  action: ClusterAction;
+  reason: string | null;
+}
+
+const configPathOf = (name: string) => `.gitlab/agents/${name}/config.yaml`;
+
+function grantFor({ cluster, root }: Registration, instanceAuthorization: boolean): Grant {
+  if (cluster.level === 'project') return { list: 'projects', id: cluster.owner!, cluster };
+  if (cluster.level === 'group') return { list: 'groups', id: cluster.owner!, cluster };
+  return instanceAuthorization
+    ? { list: 'instance', id: '', cluster }
+    : { list: 'groups', id: root, cluster };
+}
+
+function liveOf(draft: { project: string; name: string }, live: LiveState) {
+  const project = liveProject(live, draft.project);
+  return {
+    projectExists: project?.exists ?? false,
+    registered: project?.agents.includes(draft.name) ?? false,
+    configCommitted: project?.files[configPathOf(draft.name)] != null,
+  };
+}
+
+/** Rule 9: skipped with a reason, or already cut over (agent registered, config committed, cluster off). */
+function decide(cluster: InventoryCluster, drafts: AgentDraft[], live: LiveState): Decision {
+  if (!cluster.apiUrl)
+    return { action: 'skip', reason: 'no Kubernetes API URL is registered for it' };
+  const mine = drafts.filter((d) => d.registrations.some((r) => r.cluster.id === cluster.id));
+  const cutOver =
+    mine.length > 0 &&
+    mine.every((d) => liveOf(d, live).registered && liveOf(d, live).configCommitted);
+  if (!cluster.enabled && cutOver) {
+    return {
+      action: 'done',
+      reason: `cut over to ${mine.map((d) => `${d.project}:${d.name}`).join(', ')}; certificate cluster turned off`,
+    };
+  }
+  if (!cluster.enabled)
+    return { action: 'skip', reason: 'turned off in GitLab: no job deploys through it' };
+  return { action: 'migrate', reason: null };
+}
+
+export function buildPlan(inventory: Inventory, live: LiveState, options: PlanOptions): Plan {
+  const warnings: PlanWarning[] = inventory.warnings.map((w) => ({ ...w }));
+  const clusters = [...inventory.clusters].sort((a, b) => a.id - b.id);
+  const withUrl = clusters.filter((c) => c.apiUrl);
+  const drafts = draftAgents(inventory, withUrl, live, options, warnings);
+  const decisions = new Map(clusters.map((c) => [c.id, decide(c, drafts, live)]));
+  warnings.push(
+    ...checkClusters(clusters, decisions, options),
+    ...checkVersionSupport(inventory, options),
+  );
+
+  const taken = new Map<string, Set<string>>();
+  for (const d of drafts)
+    taken.set(
+      d.project.toLowerCase(),
+      (taken.get(d.project.toLowerCase()) ?? new Set()).add(d.name),
+    );
+
+  const agents: PlannedAgent[] = [];
+  const progressByRef = new Map<string, Parameters<typeof stepsFor>[1]>();
+  const refsByCluster = new Map<number, Set<string>>();
+  const fromInstance = new Set<PlannedAgent['ciVariables'][number]>();
+  for (const draft of drafts) {
+    const active = draft.registrations.filter(
+      (r) => decisions.get(r.cluster.id)!.action !== 'skip',
+    );
+    if (active.length === 0) continue;
+    const chunks = chunkGrants(active.map((r) => grantFor(r, options.instanceAuthorization)));
+    if (chunks.length > 1) {
+      warnings.push({
+        code: 'access-list-split',
+        clusterId: active[0]!.cluster.id,
+        message: `Agent ${draft.project}:${draft.name} would authorise more than 500 projects or groups, which GitLab silently truncates: it is split into ${chunks.length} agents.`,
+      });
+    }
+    chunks.forEach((grants, index) => {
+      const names = taken.get(draft.project.toLowerCase())!;
+      const name = index === 0 ? draft.name : uniqueName(draft.name, names);
+      names.add(name);
+      const ref = `${draft.project}:${name}`;
+      const regs = active.filter((r) => grants.some((g) => g.cluster.id === r.cluster.id));
+      const ids = [...new Set(regs.map((r) => r.cluster.id))].sort((a, b) => a - b);
+      const state = liveOf({ project: draft.project, name }, live);
+      const allDone = ids.every((id) => decisions.get(id)!.action === 'done');
+      const managed = regs.find((r) => r.cluster.managed);
+      const agent: PlannedAgent = {
+        ref,
+        name,
+        project: draft.project,
+        createProject: draft.createProject,
+        rootNamespace: draft.rootNamespace,
+        apiUrl: regs[0]!.cluster.apiUrl!,
+        clusterIds: ids,
+        kubeContext: ids.map((id) => options.contextFor[id]).find((c) => c != null) ?? null,
+        namespace: `gitlab-agent-${name}`,
+        configPath: configPathOf(name),
+        config: buildConfig(grants, {
+          premium: options.tier === 'premium',
+          userAccess: options.userAccess,
+        }),
+        environmentTemplate:
+          managed && options.tier === 'premium'
+            ? renderEnvironmentTemplate(
+                managed.cluster.namespacePerEnvironment ?? true,
+                managed.cluster.level === 'project' ? managed.cluster.namespace : null,
+              )
+            : null,
+        ciVariables: dedupeVariables(
+          regs.flatMap((r) => {
+            const variables = variablesFor(r, ref, options.instanceAuthorization);
+            if (r.cluster.level === 'instance') variables.forEach((v) => fromInstance.add(v));
+            return variables;
+          }),
+        ),
+        status: allDone ? 'done' : state.registered || state.configCommitted ? 'partial' : 'new',
+      };
+      agents.push(agent);
+      for (const id of ids) refsByCluster.set(id, (refsByCluster.get(id) ?? new Set()).add(ref));
+      progressByRef.set(ref, {
+        ...state,
+        pendingClusterIds: ids.filter((id) => decisions.get(id)!.action === 'migrate'),
+        linkableProjects: [
+          ...new Set(
+            regs
+              .filter((r) => r.cluster.level === 'project' && r.cluster.owner === draft.project)
+              .map(() => draft.project),
+          ),
+        ],
+      });
+    });
+  }
+  resolveVariableConflicts(agents, fromInstance);
+  agents.sort((a, b) => a.ref.localeCompare(b.ref));
+
+  const plannedClusters = clusters.map((c) => ({
+    id: c.id,
+    name: c.name,
+    level: c.level,
+    owner: c.owner,
+    environmentScope: c.environmentScope,
+    enabled: c.enabled,
+    managed: c.managed,
+    namespacePerEnvironment: c.namespacePerEnvironment,
+    apiUrl: c.apiUrl,
+    namespace: c.namespace,
+    domain: c.domain,
+    managementProject: c.managementProject,
+    ...decisions.get(c.id)!,
+    agents: [...(refsByCluster.get(c.id) ?? [])].sort(),
+  }));
+  const count = (action: ClusterAction) =>
+    plannedClusters.filter((c) => c.action === action).length;
+  return {
+    kind: PLAN_KIND,
+    version: PLAN_VERSION,
+    generatedAt: options.now().toISOString(),
+    gitlab: {
+      url: inventory.gitlab.url,
+      version: inventory.gitlab.version,
+      kasAddress: inventory.gitlab.kasAddress,
+      discovery: inventory.gitlab.discovery,
+      instanceAuthorization: options.instanceAuthorization,
+    },
+    summary: {
+      clusters: plannedClusters.length,
+      toMigrate: count('migrate'),
+      skipped: count('skip'),
+      done: count('done'),
+      agents: agents.length,
+      warnings: warnings.length,
+    },
+    clusters: plannedClusters,
+    agents,
+    steps: agents.flatMap((a) => stepsFor(a, progressByRef.get(a.ref)!)),
+    warnings,
+  };
+}
+
+function dedupeVariables(variables: PlannedAgent['ciVariables']): PlannedAgent['ciVariables'] {
+  const byId = new Map(variables.map((v) => [variableId(v), v]));
+  return [...byId.values()].sort(compareVariables);
+}
+
+/**
+ * An instance cluster's context lands on each top-level group (see variables.ts). Where that
+ * group has its own cluster for the same scope, the group cluster always won in the old
+ * integration: its variable stays and the instance one goes.
+ */
+function resolveVariableConflicts(
+  agents: PlannedAgent[],
+  fromInstance: Set<PlannedAgent['ciVariables'][number]>,
+): void {
+  const winners = new Map<string, PlannedAgent['ciVariables'][number]>();
+  for (const v of agents.flatMap((a) => a.ciVariables)) {
+    const id = variableId(v);
+    const current = winners.get(id);
+    if (current == null || (fromInstance.has(current) && !fromInstance.has(v))) winners.set(id, v);
+  }
+  for (const agent of agents)
+    agent.ciVariables = agent.ciVariables.filter((v) => winners.get(variableId(v)) === v);
+}

@@ -1,0 +1,67 @@
+// Mapping rule 10, the cut-over order: config → agent → token → agentk → connected → variables →
+// environments → (only with --disable-old-clusters) old cluster off. Steps already satisfied by
+// live state are left out, so a plan after a complete migration has none.
+import type { PlannedAgent, PlanStep } from './types.js';
+import { variableId } from './variables.js';
+
+export interface AgentProgress {
+  projectExists: boolean;
+  registered: boolean;
+  configCommitted: boolean;
+  /** certificate clusters of this agent still to cut over */
+  pendingClusterIds: number[];
+  /** projects whose environments can be linked (the agent is registered in that project) */
+  linkableProjects: string[];
+}
+
+export function stepsFor(agent: PlannedAgent, progress: AgentProgress): PlanStep[] {
+  if (agent.status === 'done') return [];
+  const steps: PlanStep[] = [];
+  const add = (
+    kind: PlanStep['kind'],
+    suffix: string,
+    description: string,
+    clusterId: number | null = null,
+  ) =>
+    steps.push({
+      id: `${agent.ref}/${kind}${suffix}`,
+      kind,
+      agent: agent.ref,
+      clusterId,
+      description,
+    });
+
+  if (agent.createProject && !progress.projectExists)
+    add('create-project', '', `Create project ${agent.project} for agent configuration`);
+  if (!progress.configCommitted)
+    add('commit-config', '', `Commit ${agent.configPath} to ${agent.project}`);
+  if (!progress.registered)
+    add('register-agent', '', `Register agent ${agent.name} in ${agent.project}`);
+  add('create-token', '', `Create an agent token for ${agent.ref} (or reuse the installed one)`);
+  add('install-agentk', '', `Install agentk in namespace ${agent.namespace} on ${agent.apiUrl}`);
+  add('wait-connection', '', `Wait until agent ${agent.ref} is connected`);
+  for (const v of agent.ciVariables) {
+    const where = v.level === 'instance' ? 'the instance' : `${v.level} ${v.owner}`;
+    add(
+      'set-variable',
+      `:${variableId(v)}`,
+      `Set ${v.key}=${v.value} on ${where} (environment scope ${v.environmentScope})`,
+    );
+  }
+  for (const project of progress.linkableProjects) {
+    add(
+      'link-environment',
+      `:${project}`,
+      `Link the environments of ${project} to agent ${agent.ref}`,
+    );
+  }
+  for (const id of progress.pendingClusterIds) {
+    add(
+      'disable-cluster',
+      `:${id}`,
+      `Turn off certificate cluster ${id} (only with --disable-old-clusters)`,
+      id,
+    );
+  }
+  return steps;
+}

@@ -1,0 +1,134 @@
+// The plan: a versioned, JSON-serialisable description of the migration
+// (shared/contracts/plan.schema.json, copied in contracts/). Built by the pure mapper,
+// rendered by src/report, carried out by src/apply.
+import type { ClusterLevel, DiscoveryMode, InventoryCluster } from '../discovery/types.js';
+
+export const PLAN_KIND = 'migrate-clusters/plan';
+export const PLAN_VERSION = 1;
+
+export type ClusterAction = 'migrate' | 'skip' | 'done';
+export type AgentStatus = 'new' | 'partial' | 'done';
+export type StepKind =
+  | 'create-project'
+  | 'commit-config'
+  | 'register-agent'
+  | 'create-token'
+  | 'install-agentk'
+  | 'wait-connection'
+  | 'set-variable'
+  | 'link-environment'
+  | 'disable-cluster';
+
+export interface AccessEntry {
+  /** full path of a project or group */
+  id: string;
+  default_namespace?: string;
+  access_as?: Record<string, unknown>;
+  environments?: string[];
+  protected_branches_only?: boolean;
+  resource_management?: { enabled: boolean };
+}
+
+/** Exactly the content of .gitlab/agents/<name>/config.yaml. */
+export interface AgentConfig {
+  ci_access?: {
+    projects?: AccessEntry[];
+    groups?: AccessEntry[];
+    instance?: Record<string, unknown>;
+  };
+  user_access?: {
+    access_as?: Record<string, unknown>;
+    projects?: { id: string }[];
+    groups?: { id: string }[];
+  };
+}
+
+export interface CiVariable {
+  level: ClusterLevel;
+  /** project or group full path; null for instance variables */
+  owner: string | null;
+  key: 'KUBE_CONTEXT' | 'KUBE_INGRESS_BASE_DOMAIN' | 'KUBE_NAMESPACE';
+  value: string;
+  environmentScope: string;
+}
+
+export interface PlannedAgent {
+  /** <project path>:<agent name>, also the CI/CD kubecontext name */
+  ref: string;
+  name: string;
+  project: string;
+  createProject: boolean;
+  rootNamespace: string;
+  apiUrl: string;
+  clusterIds: number[];
+  kubeContext: string | null;
+  /** namespace agentk is installed in */
+  namespace: string;
+  configPath: string;
+  config: AgentConfig;
+  /** environment_templates/default.yaml content for managed clusters on premium, else null */
+  environmentTemplate: string | null;
+  ciVariables: CiVariable[];
+  status: AgentStatus;
+}
+
+export interface PlannedCluster extends Pick<
+  InventoryCluster,
+  | 'id'
+  | 'name'
+  | 'level'
+  | 'owner'
+  | 'environmentScope'
+  | 'enabled'
+  | 'managed'
+  | 'namespacePerEnvironment'
+  | 'apiUrl'
+  | 'namespace'
+  | 'domain'
+  | 'managementProject'
+> {
+  action: ClusterAction;
+  /** why skipped or done; null when action is migrate */
+  reason: string | null;
+  agents: string[];
+}
+
+export interface PlanStep {
+  /** stable id, reused by reports and task titles */
+  id: string;
+  kind: StepKind;
+  agent: string | null;
+  clusterId: number | null;
+  description: string;
+}
+
+export interface PlanWarning {
+  code: string;
+  clusterId: number | null;
+  message: string;
+}
+
+export interface Plan {
+  kind: typeof PLAN_KIND;
+  version: typeof PLAN_VERSION;
+  generatedAt: string;
+  gitlab: {
+    url: string;
+    version: string | null;
+    kasAddress: string | null;
+    discovery: DiscoveryMode;
+    instanceAuthorization: boolean;
+  };
+  summary: {
+    clusters: number;
+    toMigrate: number;
+    skipped: number;
+    done: number;
+    agents: number;
+    warnings: number;
+  };
+  clusters: PlannedCluster[];
+  agents: PlannedAgent[];
+  steps: PlanStep[];
+  warnings: PlanWarning[];
+}

@@ -1,0 +1,35 @@
+// Mapping rule 5: jobs used to get the certificate cluster's `gitlab-deploy` context on their own;
+// agent contexts must be chosen. KUBE_CONTEXT variables at the old cluster's level and
+// environment scope reproduce the old precedence (project over closest group over instance,
+// then environment scope), because CI/CD variables resolve in that same order.
+import type { Registration } from './agents.js';
+import type { CiVariable } from './types.js';
+
+export function variablesFor(
+  registration: Registration,
+  agentRef: string,
+  instanceAuthorization: boolean,
+): CiVariable[] {
+  const { cluster, root } = registration;
+  // Without instance authorization an instance cluster becomes one agent per top-level group,
+  // so its context can only be chosen per group: a variable on that group, not on the instance.
+  const [level, owner] =
+    cluster.level === 'instance' && !instanceAuthorization
+      ? (['group', root] as const)
+      : ([cluster.level, cluster.owner] as const);
+  const at = { level, owner, environmentScope: cluster.environmentScope };
+  const variables: CiVariable[] = [{ ...at, key: 'KUBE_CONTEXT', value: agentRef }];
+  if (cluster.domain)
+    variables.push({ ...at, key: 'KUBE_INGRESS_BASE_DOMAIN', value: cluster.domain });
+  // A managed cluster's namespace is only a prefix (GitLab appends the environment); a fixed one is the namespace.
+  if (cluster.namespace && !cluster.managed)
+    variables.push({ ...at, key: 'KUBE_NAMESPACE', value: cluster.namespace });
+  return variables;
+}
+
+export const variableId = (v: CiVariable) =>
+  `${v.level}:${v.owner ?? ''}:${v.key}:${v.environmentScope}`;
+
+export function compareVariables(a: CiVariable, b: CiVariable): number {
+  return variableId(a).localeCompare(variableId(b));
+}

@@ -1,0 +1,108 @@
+// The plan as JUnit XML, so GitLab's merge-request test widget shows one line per certificate
+// cluster: failed while its migration is pending, skipped with the reason, passed once done.
+// The "failure" is deliberate: it is the only JUnit state a widget puts in front of people.
+import type { Plan, PlannedCluster } from '../plan/types.js';
+import { countPlan, stepsForCluster } from './plan-summary.js';
+
+// XML 1.0 cannot carry most C0 controls, lone surrogates, U+FFFE or U+FFFF at all — not even as
+// character references — so they are written as a visible \uXXXX instead of making the file unloadable.
+// NOTE: https://www.w3.org/TR/xml/#charsets
+const NOT_XML_CHAR = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+const ENTITIES: Record<string, string> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+};
+
+/** Text content: the five predefined entities, and \r kept as a reference (parsers fold it). */
+export function escapeXmlText(text: string): string {
+  return text
+    .replace(NOT_XML_CHAR, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`)
+    .replace(/[&<>"']/g, (c) => ENTITIES[c]!)
+    .replace(/\r/g, '&#13;');
+}
+
+/**
+ * Attribute values are whitespace-normalised by every parser, so tabs and line breaks are kept as
+ * character references.
+ */
+export function escapeXmlAttribute(text: string): string {
+  return escapeXmlText(text).replace(/\t/g, '&#9;').replace(/\n/g, '&#10;');
+}
+
+function attributes(attrs: Record<string, string | number>): string {
+  return Object.entries(attrs)
+    .map(([key, value]) => ` ${key}="${escapeXmlAttribute(String(value))}"`)
+    .join('');
+}
+
+function testcaseName(cluster: PlannedCluster): string {
+  return `cluster ${cluster.id} ${cluster.name} (${cluster.environmentScope})`;
+}
+
+function pendingBody(plan: Plan, cluster: PlannedCluster): string {
+  const where = `${cluster.level} ${cluster.owner ?? 'instance'}, scope ${cluster.environmentScope}`;
+  const agents = cluster.agents.length > 0 ? cluster.agents.join(', ') : '(no agent planned)';
+  const lines = [`Cluster ${cluster.id} "${cluster.name}" (${where}) moves to ${agents}.`];
+  if (cluster.reason) lines.push(`Reason: ${cluster.reason}`);
+  const steps = stepsForCluster(plan, cluster);
+  if (steps.length > 0) {
+    lines.push('', 'Steps:', ...steps.map((s, i) => `${i + 1}. [${s.kind}] ${s.description}`));
+  }
+  lines.push('', 'Run `migrate-clusters apply plan.json` (or the `migrate` wizard) to carry it out.');
+  return lines.join('\n');
+}
+
+function renderTestcase(plan: Plan, cluster: PlannedCluster): string {
+  const open = `    <testcase${attributes({
+    classname: cluster.owner ?? 'instance',
+    name: testcaseName(cluster),
+    time: 0,
+  })}`;
+  switch (cluster.action) {
+    case 'done':
+      return `${open}/>`;
+    case 'skip':
+      return `${open}>\n      <skipped${attributes({ message: cluster.reason ?? 'skipped' })}/>\n    </testcase>`;
+    case 'migrate': {
+      const agents = cluster.agents.join(', ') || 'no agent';
+      const message = `pending: migrate to ${agents}`;
+      const failure =
+        `      <failure${attributes({ message, type: 'pending' })}>` +
+        `${escapeXmlText(pendingBody(plan, cluster))}</failure>`;
+      return `${open}>\n${failure}\n    </testcase>`;
+    }
+  }
+}
+
+export function renderPlanJunit(plan: Plan): string {
+  const counts = countPlan(plan);
+  const totals = {
+    tests: counts.clusters,
+    failures: counts.toMigrate,
+    errors: 0,
+    skipped: counts.skipped,
+    time: 0,
+  };
+  const properties = Object.entries({
+    'gitlab.url': plan.gitlab.url,
+    'gitlab.version': plan.gitlab.version ?? 'unknown',
+    discovery: plan.gitlab.discovery,
+    instanceAuthorization: String(plan.gitlab.instanceAuthorization),
+  }).map(([name, value]) => `      <property${attributes({ name, value })}/>`);
+  return [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites${attributes({ name: 'migrate-clusters', ...totals })}>`,
+    `  <testsuite${attributes({ name: 'migrate-clusters', ...totals, timestamp: plan.generatedAt })}>`,
+    '    <properties>',
+    ...properties,
+    '    </properties>',
+    ...plan.clusters.map((cluster) => renderTestcase(plan, cluster)),
+    '  </testsuite>',
+    '</testsuites>',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,169 @@
+// The plan as GitLab/GitHub-flavoured Markdown, for a merge-request comment or a CI artifact.
+// Every value from GitLab (cluster names, paths, scopes) is untrusted text: it is escaped so a
+// name like `prod | eu` cannot break a table and `<img …>` cannot become HTML.
+import { stringify } from 'yaml';
+import type { Plan, PlanStep, PlannedAgent, PlannedCluster } from '../plan/types.js';
+import { countPlan, ownerLabel, renderSummaryLine } from './plan-summary.js';
+
+// Backslash escapes cover CommonMark's inline syntax; <, > and & become entities because
+// GitLab's sanitiser and GitHub both decode them but neither lets them open a tag.
+const MARKDOWN_PUNCTUATION = /[\\`*_[\]{}()#+!|~]/g;
+
+/** Plain text safe inside a paragraph, list item or table cell. */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(MARKDOWN_PUNCTUATION, (c) => `\\${c}`)
+    .replace(/\r?\n|\r/g, ' ');
+}
+
+/**
+ * An inline code span that survives any backticks in the text. Inside a table, `|` must still be
+ * escaped: GFM splits cells before it parses code spans.
+ */
+export function codeSpan(text: string, inTable = false): string {
+  const flat = text.replace(/\r?\n|\r/g, ' ');
+  const longestRun = Math.max(0, ...(flat.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longestRun + 1);
+  const padded = flat.startsWith('`') || flat.endsWith('`') ? ` ${flat} ` : flat;
+  const body = inTable ? padded.replace(/\|/g, '\\|') : padded;
+  return `${fence}${body}${fence}`;
+}
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+function fencedBlock(language: string, content: string): string {
+  const longestRun = Math.max(0, ...(content.match(/`{3,}/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(Math.max(3, longestRun + 1));
+  return `${fence}${language}\n${content.endsWith('\n') ? content : `${content}\n`}${fence}`;
+}
+
+function clusterCells(cluster: PlannedCluster): string[] {
+  return [
+    String(cluster.id),
+    cluster.level,
+    escapeMarkdown(ownerLabel(cluster.owner)),
+    escapeMarkdown(cluster.name),
+    codeSpan(cluster.environmentScope, true),
+  ];
+}
+
+function renderSummary(plan: Plan): string {
+  const counts = countPlan(plan);
+  const { gitlab } = plan;
+  const facts = [
+    `GitLab ${escapeMarkdown(gitlab.url)} (${escapeMarkdown(gitlab.version ?? 'version unknown')})`,
+    `discovery: ${gitlab.discovery}`,
+    `instance authorization: ${gitlab.instanceAuthorization ? 'on' : 'off'}`,
+    `generated ${escapeMarkdown(plan.generatedAt)}`,
+  ];
+  return [
+    `**${escapeMarkdown(renderSummaryLine(plan))}**`,
+    facts.join(' · '),
+    table(
+      ['Clusters', 'To migrate', 'Skipped', 'Done', 'Agents to create', 'Agents to finish', 'Warnings'],
+      [
+        [
+          counts.clusters,
+          counts.toMigrate,
+          counts.skipped,
+          counts.done,
+          counts.agentsToCreate,
+          counts.agentsToFinish,
+          counts.warnings,
+        ].map(String),
+      ],
+    ),
+  ].join('\n\n');
+}
+
+function renderAgent(agent: PlannedAgent, clusters: Map<number, PlannedCluster>): string {
+  const project = `${codeSpan(agent.project)}${agent.createProject ? ' (will be created)' : ''}`;
+  const out = [
+    `### ${codeSpan(agent.ref)} — ${agent.status}`,
+    [
+      `- Configuration project: ${project}`,
+      `- Configuration file: ${codeSpan(agent.configPath)}`,
+      `- Kubernetes API: ${codeSpan(agent.apiUrl)}`,
+      `- agentk namespace: ${codeSpan(agent.namespace)}`,
+    ].join('\n'),
+  ];
+  const replaced = agent.clusterIds.flatMap((id) => {
+    const cluster = clusters.get(id);
+    return cluster ? [[...clusterCells(cluster), cluster.action]] : [];
+  });
+  if (replaced.length > 0) {
+    out.push(
+      'Replaces these certificate clusters:',
+      table(['ID', 'Level', 'Owner', 'Name', 'Environment scope', 'Action'], replaced),
+    );
+  }
+  out.push(`${codeSpan(agent.configPath)}:`, fencedBlock('yaml', stringify(agent.config)));
+  if (agent.environmentTemplate !== null) {
+    const path = `.gitlab/agents/${agent.name}/environment_templates/default.yaml`;
+    out.push(`${codeSpan(path)}:`, fencedBlock('yaml', agent.environmentTemplate));
+  }
+  if (agent.ciVariables.length > 0) {
+    const rows = agent.ciVariables.map((v) => [
+      v.level,
+      escapeMarkdown(ownerLabel(v.owner)),
+      codeSpan(v.key, true),
+      codeSpan(v.value, true),
+      codeSpan(v.environmentScope, true),
+    ]);
+    out.push(
+      'CI/CD variables:',
+      table(['Level', 'Owner', 'Key', 'Value', 'Environment scope'], rows),
+    );
+  }
+  return out.join('\n\n');
+}
+
+function renderUnchanged(plan: Plan): string | null {
+  const rows = plan.clusters
+    .filter((c) => c.action !== 'migrate')
+    .map((c) => [...clusterCells(c), c.action, escapeMarkdown(c.reason ?? '')]);
+  if (rows.length === 0) return null;
+  return [
+    '## Skipped and done',
+    table(['ID', 'Level', 'Owner', 'Name', 'Environment scope', 'Action', 'Reason'], rows),
+  ].join('\n\n');
+}
+
+function renderWarnings(plan: Plan): string | null {
+  if (plan.warnings.length === 0) return null;
+  const items = plan.warnings.map((w) => {
+    const where = w.clusterId === null ? '' : ` (cluster ${w.clusterId})`;
+    return `- ${codeSpan(w.code)}${where}: ${escapeMarkdown(w.message)}`;
+  });
+  return ['## Warnings', items.join('\n')].join('\n\n');
+}
+
+function renderSteps(steps: PlanStep[]): string | null {
+  if (steps.length === 0) return null;
+  const items = steps.map((s, i) => `${i + 1}. ${codeSpan(s.kind)} ${escapeMarkdown(s.description)}`);
+  // <details> needs blank lines around its Markdown body, or GitLab and GitHub render it raw.
+  return [
+    '<details>',
+    `<summary>Steps, in order (${steps.length})</summary>`,
+    '',
+    items.join('\n'),
+    '',
+    '</details>',
+  ].join('\n');
+}
+
+export function renderPlanMarkdown(plan: Plan): string {
+  const clusters = new Map(plan.clusters.map((c) => [c.id, c]));
+  const sections: (string | null)[] = ['# migrate-clusters plan', renderSummary(plan)];
+  if (plan.agents.length > 0) {
+    sections.push('## Agents', ...plan.agents.map((agent) => renderAgent(agent, clusters)));
+  }
+  sections.push(renderUnchanged(plan), renderWarnings(plan), renderSteps(plan.steps));
+  return `${sections.filter((s): s is string => s !== null).join('\n\n')}\n`;
+}

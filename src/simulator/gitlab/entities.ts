@@ -1,0 +1,274 @@
+// JSON entities as GitLab's lib/api/entities/*.rb expose them. Field names and nesting follow the Ruby
+// entities; values GitLab would compute from data the fixture does not carry (counters, settings) get
+// GitLab's defaults for a fresh instance.
+
+import { createHash } from 'node:crypto';
+import { groupMembershipLevel } from './access.js';
+import type { ClusterRecord, GroupRecord, NamespaceRecord, ProjectRecord, SimulatorState, UserRecord } from './state.js';
+
+export type Json = Record<string, unknown>;
+
+export function userWebUrl(base: string, user: UserRecord): string {
+  return `${base}/${user.username}`;
+}
+
+export function groupWebUrl(base: string, group: GroupRecord): string {
+  return `${base}/groups/${group.fullPath}`;
+}
+
+export function projectWebUrl(base: string, project: ProjectRecord): string {
+  return `${base}/${project.pathWithNamespace}`;
+}
+
+/** Users without an uploaded avatar get a Gravatar identicon; the hash only has to be stable. */
+function avatarUrl(user: UserRecord): string {
+  const hash = createHash('md5').update(user.username).digest('hex');
+  return `https://www.gravatar.com/avatar/${hash}?s=80&d=identicon`;
+}
+
+/** Entities::UserBasic (UserSafe + state, avatar_url, web_url) */
+export function userBasic(base: string, user: UserRecord): Json {
+  return {
+    id: user.id,
+    username: user.username,
+    name: user.name,
+    state: user.state,
+    locked: false,
+    avatar_url: avatarUrl(user),
+    web_url: userWebUrl(base, user),
+  };
+}
+
+/** GET /user: Entities::UserPublic, or UserWithAdmin (adds is_admin) when the caller is an admin. */
+export function currentUser(base: string, user: UserRecord): Json {
+  const body: Json = {
+    ...userBasic(base, user),
+    created_at: user.createdAt,
+    bio: '',
+    location: '',
+    public_email: null,
+    linkedin: '',
+    twitter: '',
+    discord: '',
+    website_url: '',
+    organization: '',
+    job_title: '',
+    pronouns: null,
+    bot: false,
+    work_information: null,
+    local_time: null,
+    last_sign_in_at: user.createdAt,
+    confirmed_at: user.createdAt,
+    last_activity_on: null,
+    email: `${user.username}@example.com`,
+    theme_id: 1,
+    color_scheme_id: 1,
+    projects_limit: 100000,
+    current_sign_in_at: user.createdAt,
+    identities: [],
+    can_create_group: true,
+    can_create_project: true,
+    two_factor_enabled: false,
+    external: false,
+    private_profile: false,
+    commit_email: `${user.username}@example.com`,
+  };
+  if (user.admin) body['is_admin'] = true;
+  return body;
+}
+
+/** Entities::BasicGroupDetails */
+export function basicGroup(base: string, group: GroupRecord): Json {
+  return { id: group.id, web_url: groupWebUrl(base, group), name: group.name };
+}
+
+/** Entities::Group (list entries and descendant_groups) */
+export function group(base: string, g: GroupRecord): Json {
+  return {
+    ...basicGroup(base, g),
+    path: g.path,
+    description: g.description,
+    visibility: g.visibility,
+    share_with_group_lock: false,
+    require_two_factor_authentication: false,
+    two_factor_grace_period: 48,
+    project_creation_level: 'developer',
+    auto_devops_enabled: null,
+    subgroup_creation_level: 'maintainer',
+    emails_disabled: false,
+    emails_enabled: true,
+    mentions_disabled: null,
+    lfs_enabled: true,
+    archived: false,
+    default_branch: null,
+    default_branch_protection: 2,
+    avatar_url: null,
+    request_access_enabled: true,
+    full_name: g.fullName,
+    full_path: g.fullPath,
+    created_at: g.createdAt,
+    parent_id: g.parent ? g.parent.id : null,
+    organization_id: 1,
+    shared_runners_setting: 'enabled',
+    max_artifacts_size: null,
+    marked_for_deletion_on: null,
+  };
+}
+
+/** Entities::NamespaceBasic */
+export function namespaceBasic(base: string, ns: NamespaceRecord): Json {
+  if (ns.kind === 'group') {
+    const g = ns.group;
+    return {
+      id: g.id,
+      name: g.name,
+      path: g.path,
+      kind: 'group',
+      full_path: g.fullPath,
+      parent_id: g.parent ? g.parent.id : null,
+      avatar_url: null,
+      web_url: groupWebUrl(base, g),
+    };
+  }
+  const u = ns.user;
+  return {
+    id: u.namespaceId,
+    name: u.name,
+    path: u.username,
+    kind: 'user',
+    full_path: u.username,
+    parent_id: null,
+    avatar_url: avatarUrl(u),
+    web_url: userWebUrl(base, u),
+  };
+}
+
+/** Entities::ProjectIdentity */
+export function projectIdentity(p: ProjectRecord): Json {
+  return {
+    id: p.id,
+    description: p.description,
+    name: p.name,
+    name_with_namespace: p.nameWithNamespace,
+    path: p.path,
+    path_with_namespace: p.pathWithNamespace,
+    created_at: p.createdAt,
+  };
+}
+
+/** Entities::BasicProjectDetails (`simple=true` lists, ClusterProject#project) */
+export function basicProject(base: string, p: ProjectRecord): Json {
+  const host = new URL(base).host;
+  return {
+    ...projectIdentity(p),
+    default_branch: p.defaultBranch,
+    tag_list: [],
+    topics: [],
+    ssh_url_to_repo: `ssh://git@${host}/${p.pathWithNamespace}.git`,
+    http_url_to_repo: `${base}/${p.pathWithNamespace}.git`,
+    web_url: projectWebUrl(base, p),
+    readme_url: null,
+    forks_count: 0,
+    avatar_url: null,
+    star_count: 0,
+    last_activity_at: p.createdAt,
+    namespace: namespaceBasic(base, p.namespace),
+  };
+}
+
+/** Entities::Project (full list entries and GET /groups/:id/projects) */
+export function project(base: string, p: ProjectRecord): Json {
+  const api = `${base}/api/v4/projects/${p.id}`;
+  const body: Json = {
+    ...basicProject(base, p),
+    _links: {
+      self: api,
+      issues: `${api}/issues`,
+      merge_requests: `${api}/merge_requests`,
+      repo_branches: `${api}/repository/branches`,
+      labels: `${api}/labels`,
+      events: `${api}/events`,
+      members: `${api}/members`,
+      cluster_agents: `${api}/cluster_agents`,
+    },
+    packages_enabled: true,
+    empty_repo: false,
+    archived: false,
+    visibility: p.visibility,
+  };
+  if (p.namespace.kind === 'user') body['owner'] = userBasic(base, p.namespace.user);
+  Object.assign(body, {
+    resolve_outdated_diff_discussions: false,
+    issues_enabled: true,
+    merge_requests_enabled: true,
+    wiki_enabled: true,
+    jobs_enabled: true,
+    snippets_enabled: true,
+    container_registry_enabled: true,
+    service_desk_enabled: false,
+    can_create_merge_request_in: true,
+    issues_access_level: 'enabled',
+    repository_access_level: 'enabled',
+    merge_requests_access_level: 'enabled',
+    builds_access_level: 'enabled',
+    shared_runners_enabled: true,
+    lfs_enabled: true,
+    creator_id: p.namespace.kind === 'user' ? p.namespace.user.id : null,
+    import_status: 'none',
+    open_issues_count: 0,
+    ci_default_git_depth: 20,
+    public_jobs: true,
+    shared_with_groups: [],
+    only_allow_merge_if_pipeline_succeeds: false,
+    request_access_enabled: true,
+    merge_method: 'merge',
+    auto_devops_enabled: false,
+  });
+  return body;
+}
+
+/**
+ * Entities::ProjectWithAccess (GET /projects, GET /projects/:id for signed-in users): `permissions` shows
+ * the caller's direct project membership and the inherited group membership, `null` when there is none.
+ */
+export function projectWithAccess(base: string, p: ProjectRecord, state: SimulatorState, user: UserRecord | null): Json {
+  const direct =
+    p.namespace.kind === 'user' && user && p.namespace.user.id === user.id
+      ? 50
+      : user
+        ? (state.projectMembers.get(user.id)?.get(p.id) ?? 0)
+        : 0;
+  const inherited = p.namespace.kind === 'group' ? groupMembershipLevel(state, user, p.namespace.group) : 0;
+  const access = (level: number): Json | null => (level > 0 ? { access_level: level, notification_level: 3 } : null);
+  return { ...project(base, p), permissions: { project_access: access(direct), group_access: access(inherited) } };
+}
+
+/** Entities::Cluster; `withOwner` adds ClusterProject#project / ClusterGroup#group for single GETs. */
+export function cluster(base: string, c: ClusterRecord, withOwner: boolean): Json {
+  const d = c.data;
+  const body: Json = {
+    id: c.id,
+    name: d.name,
+    created_at: d.created_at,
+    domain: d.domain,
+    enabled: d.enabled,
+    managed: d.managed,
+    provider_type: d.provider_type,
+    platform_type: 'kubernetes',
+    environment_scope: d.environment_scope,
+    cluster_type: `${c.owner.level}_type`,
+    namespace_per_environment: d.namespace_per_environment,
+    user: userBasic(base, c.creator),
+    platform_kubernetes: {
+      api_url: d.platform_kubernetes.api_url,
+      namespace: d.platform_kubernetes.namespace,
+      authorization_type: d.platform_kubernetes.authorization_type,
+      ca_cert: d.platform_kubernetes.ca_cert,
+    },
+    provider_gcp: d.provider_gcp ?? null,
+    management_project: c.managementProject ? projectIdentity(c.managementProject) : null,
+  };
+  if (withOwner && c.owner.level === 'project') body['project'] = basicProject(base, c.owner.project);
+  if (withOwner && c.owner.level === 'group') body['group'] = basicGroup(base, c.owner.group);
+  return body;
+}

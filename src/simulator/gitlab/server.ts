@@ -1,0 +1,305 @@
+// The GitLab REST simulator: a loopback HTTP server that real @gitbeaker/rest talks to unchanged.
+// Per /api/v4 request: record -> injected fault (storm, error, stall) -> throttle (RateLimit-* headers)
+// -> route (unknown: 404) -> authenticate + scopes -> handler -> latency -> answer.
+// Faults sit in front of GitLab (like a proxy), so they neither count against the throttle nor need auth.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { authenticate, extractCredentials, lookupToken, type AuthScheme } from './auth.js';
+import { decideFault, RateLimiter, type FaultPlan, type RateLimitPlan } from './faults.js';
+import type { GitLabFixture } from './fixture-types.js';
+import { ApiError, routeNotFound, type ApiResponse, type RequestContext } from './http-kit.js';
+import { Router } from './router.js';
+import { allRoutes } from './routes/index.js';
+import { SimulatorState } from './state.js';
+
+export type { FaultPlan, RateLimitPlan } from './faults.js';
+
+export interface GitLabSimulatorOptions {
+  fixture: GitLabFixture;
+  /** default 0 (any free port) */
+  port?: number;
+  /** default 127.0.0.1 */
+  host?: string;
+  faults?: FaultPlan;
+  rateLimit?: RateLimitPlan | null;
+}
+
+export interface RecordedRequest {
+  /** 1-based arrival number since the simulator started (clearRequests does not reset it) */
+  seq: number;
+  method: string;
+  /** raw path without query, as sent, e.g. /api/v4/projects/a%2Fb/clusters */
+  path: string;
+  /** last value per key; a `private_token` value is replaced by "[REDACTED]" */
+  query: Record<string, string>;
+  /** 0 while pending, and for requests whose client went away before an answer */
+  status: number;
+  authScheme: AuthScheme;
+  /** faults only; a 429 from the RateLimitPlan throttle is GitLab behaviour and records null */
+  injected: 'error' | 'rate-limit' | 'stall' | null;
+  /** parsed JSON or form body, with any fixture token value redacted */
+  bodyJson?: unknown;
+}
+
+export interface GitLabSimulator {
+  /** e.g. http://127.0.0.1:43121 (no trailing slash, no /api/v4) */
+  url: string;
+  /** every request, in arrival order; token values are never recorded */
+  requests: RecordedRequest[];
+  /** replaces the plan and resets the fault counter */
+  setFaults(plan: FaultPlan | null): void;
+  /** replaces the plan and resets the throttle counters */
+  setRateLimit(plan: RateLimitPlan | null): void;
+  clearRequests(): void;
+  /** live, mutable model */
+  state: SimulatorState;
+  /** closes even with stalled sockets open (they are destroyed) */
+  close(): Promise<void>;
+}
+
+const API_PREFIX = '/api/v4';
+const REDACTED = '[REDACTED]';
+
+export async function startGitLabSimulator(options: GitLabSimulatorOptions): Promise<GitLabSimulator> {
+  const sim = new Simulator(options);
+  await sim.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+  return sim;
+}
+
+class Simulator implements GitLabSimulator {
+  url = '';
+  readonly requests: RecordedRequest[] = [];
+  readonly state: SimulatorState;
+  private readonly router = new Router(allRoutes);
+  private readonly server: Server;
+  private seq = 0;
+  private faults: FaultPlan | null;
+  private faultCount = 0;
+  private rateLimiter: RateLimiter | null;
+
+  constructor(options: GitLabSimulatorOptions) {
+    this.state = new SimulatorState(options.fixture);
+    this.faults = options.faults ?? null;
+    this.rateLimiter = options.rateLimit ? new RateLimiter(options.rateLimit) : null;
+    this.server = createServer((req, res) => {
+      // Only transport failures get here (e.g. the client vanished while sending its body).
+      this.handle(req, res).catch(() => res.destroy());
+    });
+    this.server.keepAliveTimeout = 5_000;
+  }
+
+  listen(port: number, host: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        const address = this.server.address() as AddressInfo;
+        this.url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+        resolve();
+      });
+    });
+  }
+
+  setFaults(plan: FaultPlan | null): void {
+    this.faults = plan;
+    this.faultCount = 0;
+  }
+
+  setRateLimit(plan: RateLimitPlan | null): void {
+    this.rateLimiter = plan ? new RateLimiter(plan) : null;
+  }
+
+  clearRequests(): void {
+    this.requests.length = 0;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const rawPath = q < 0 ? url : url.slice(0, q);
+    const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
+    const method = (req.method ?? 'GET').toUpperCase();
+    const credentials = extractCredentials(req.headers, query);
+    const record: RecordedRequest = {
+      seq: ++this.seq,
+      method,
+      path: rawPath,
+      query: recordQuery(query),
+      status: 0,
+      authScheme: credentials.scheme,
+      injected: null,
+    };
+    this.requests.push(record);
+
+    // The client may give up (timeouts, stalls): then every pending wait is cancelled and nothing is sent.
+    const aborted = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) aborted.abort();
+    });
+    const body = await readBody(req);
+    if (body !== undefined) record.bodyJson = redactTokens(body, this.state.tokensBySecret.keys());
+
+    if (rawPath !== API_PREFIX && !rawPath.startsWith(`${API_PREFIX}/`)) {
+      this.write(res, record, outsideApi(rawPath), method === 'HEAD');
+      return;
+    }
+
+    const isHead = method === 'HEAD';
+    const answer = async (response: ApiResponse): Promise<void> => {
+      const latency = this.faults?.latencyMs ?? 0;
+      if (latency > 0 && !(await wait(latency, aborted.signal))) return;
+      this.write(res, record, response, isHead);
+    };
+
+    const fault = decideFault(this.faults, ++this.faultCount);
+    if (fault.kind === 'respond') {
+      record.injected = fault.injected;
+      return answer(fault.response);
+    }
+    if (fault.kind === 'stall') {
+      record.injected = 'stall';
+      if (!(await wait(fault.ms, aborted.signal))) return;
+    }
+
+    let throttleHeaders: Record<string, string> = {};
+    if (this.rateLimiter) {
+      const token = lookupToken(this.state, credentials);
+      const key = token ? `token:${token.index}` : `addr:${req.socket.remoteAddress ?? '?'}`;
+      const throttle = this.rateLimiter.hit(key, token !== null);
+      if (throttle.response) return answer(throttle.response);
+      throttleHeaders = throttle.headers;
+    }
+
+    let response: ApiResponse;
+    try {
+      response = await this.dispatch(method, rawPath, query, body, credentials);
+    } catch (error) {
+      // A bug in the simulator: answer like GitLab does for unhandled exceptions, and say so loudly.
+      console.error(`[gitlab-simulator] internal error on ${method} ${rawPath}:`, error);
+      response = { status: 500, json: { message: '500 Internal Server Error' } };
+    }
+    return answer({ ...response, headers: { ...throttleHeaders, ...response.headers } });
+  }
+
+  private async dispatch(
+    method: string,
+    rawPath: string,
+    query: URLSearchParams,
+    body: unknown,
+    credentials: ReturnType<typeof extractCredentials>,
+  ): Promise<ApiResponse> {
+    const ctx: RequestContext = {
+      method,
+      isHead: method === 'HEAD',
+      rawPath,
+      query,
+      params: {},
+      body,
+      user: null,
+      token: null,
+      state: this.state,
+      baseUrl: this.url,
+      responseHeaders: {},
+    };
+    try {
+      // GitLab's catch-all route answers unknown paths before any authentication.
+      const match = this.router.match(method, rawPath.slice(API_PREFIX.length), this.state);
+      if (!match) throw routeNotFound();
+      ctx.params = match.params;
+      const token = authenticate(this.state, credentials, method, {
+        auth: match.route.auth ?? 'required',
+        extraReadScopes: match.route.extraReadScopes ?? [],
+      });
+      ctx.token = token;
+      ctx.user = token?.user ?? null;
+      const response = await match.route.handler(ctx);
+      return { ...response, headers: { ...ctx.responseHeaders, ...response.headers } };
+    } catch (error) {
+      if (error instanceof ApiError) return { status: error.status, json: error.body };
+      throw error;
+    }
+  }
+
+  private write(res: ServerResponse, record: RecordedRequest, response: ApiResponse, isHead: boolean): void {
+    if (res.destroyed || res.headersSent) return;
+    const payload =
+      response.json !== undefined ? JSON.stringify(response.json) : response.text !== undefined ? response.text : '';
+    const contentType = response.json !== undefined ? 'application/json' : (response.contentType ?? 'text/plain');
+    const headers: Record<string, string | number> = {
+      ...response.headers,
+      'Content-Type': contentType,
+      'Content-Length': Buffer.byteLength(payload),
+    };
+    // Recorded before the bytes leave, so a client that just got its answer sees the final record.
+    record.status = response.status;
+    res.writeHead(response.status, headers);
+    res.end(isHead ? undefined : payload);
+  }
+}
+
+/** Resolves true after `ms`, false if the client went away first. */
+async function wait(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return false;
+  try {
+    await sleep(ms, undefined, { signal });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function outsideApi(rawPath: string): ApiResponse {
+  if (rawPath.startsWith('/api/v3')) {
+    return { status: 410, text: 'API V3 is no longer supported. Use API V4 instead.', contentType: 'text/plain' };
+  }
+  return { status: 404, text: '<html><body><h1>404 Not Found</h1></body></html>\n', contentType: 'text/html' };
+}
+
+function recordQuery(query: URLSearchParams): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of query) out[k] = k === 'private_token' ? REDACTED : v;
+  return out;
+}
+
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+/** JSON or form bodies as a value; undefined when there is no body (or it is not parseable). */
+async function readBody(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) return undefined;
+    chunks.push(chunk);
+  }
+  if (size === 0) return undefined;
+  const text = Buffer.concat(chunks).toString('utf8');
+  const type = req.headers['content-type'] ?? '';
+  if (type.includes('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(text));
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Replace any fixture token value inside a body with a marker; the request log must never hold secrets. */
+function redactTokens(value: unknown, secrets: Iterable<string>): unknown {
+  const list = [...secrets];
+  const walk = (v: unknown): unknown => {
+    if (typeof v === 'string') return list.reduce((s, secret) => (s.includes(secret) ? s.split(secret).join(REDACTED) : s), v);
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(value);
+}

@@ -1,0 +1,415 @@
+// The mapping rules (DESIGN.md), one table or case each, and the hard combinations.
+import { describe, expect, it } from 'vitest';
+import { buildPlan } from '../../src/plan/build-plan.js';
+import { emptyLiveState, type LiveState } from '../../src/plan/live-state.js';
+import type { Plan } from '../../src/plan/types.js';
+import { contractErrors, validatePlan } from '../helpers/contracts.js';
+import { InventoryBuilder, planOptions } from './inventory-builder.js';
+
+const PROD = 'https://k8s-prod.example.test:6443';
+const STAGING = 'https://k8s-staging.example.test:6443';
+
+function plan(
+  builder: InventoryBuilder,
+  options = planOptions(),
+  live: LiveState = emptyLiveState(),
+): Plan {
+  const result = buildPlan(builder.build(), live, options);
+  expect(contractErrors(validatePlan, result)).toEqual([]);
+  return result;
+}
+
+const agent = (p: Plan, ref: string) => {
+  const found = p.agents.find((a) => a.ref === ref);
+  if (!found) throw new Error(`no agent ${ref}; have ${p.agents.map((a) => a.ref).join(', ')}`);
+  return found;
+};
+const codes = (p: Plan) => p.warnings.map((w) => w.code);
+
+describe('rule 1: one physical cluster per normalised API URL', () => {
+  it.each([
+    ['https://K8S-PROD.example.test:6443/', PROD],
+    ['https://k8s-prod.example.test:443', 'https://k8s-prod.example.test'],
+    ['https://k8s-prod.example.test/', 'https://k8s-prod.example.test'],
+  ])('%s and %s are one cluster', (a, b) => {
+    const p = plan(
+      new InventoryBuilder().group('acme', 'prod', a).project('acme/web', 'prod-web', b),
+    );
+    expect(p.agents).toHaveLength(1);
+    expect(p.agents[0]!.clusterIds).toEqual([1, 2]);
+  });
+
+  it('warns when registrations of one URL carry different CA certificates', () => {
+    const p = plan(
+      new InventoryBuilder()
+        .group('acme', 'prod', PROD)
+        .project('acme/web', 'prod', PROD, { caCert: 'CA-2' }),
+    );
+    expect(codes(p)).toContain('ca-cert-mismatch');
+  });
+});
+
+describe('rule 2: hierarchy limit', () => {
+  it('one API URL in two top-level groups gives one agent per top-level group, each authorising only its own', () => {
+    const p = plan(
+      new InventoryBuilder()
+        .group('payments', 'prod', PROD)
+        .group('logistics', 'prod', PROD, { environmentScope: 'production' }),
+    );
+    expect(p.agents.map((a) => a.ref)).toEqual([
+      'logistics/gitlab-agents:prod',
+      'payments/gitlab-agents:prod',
+    ]);
+    expect(agent(p, 'payments/gitlab-agents:prod').config.ci_access).toEqual({
+      groups: [{ id: 'payments', access_as: { agent: {} } }],
+    });
+    expect(agent(p, 'logistics/gitlab-agents:prod').config.ci_access).toEqual({
+      groups: [{ id: 'logistics', access_as: { agent: {} }, environments: ['production'] }],
+    });
+    for (const a of p.agents) {
+      const ids = [
+        ...(a.config.ci_access?.groups ?? []),
+        ...(a.config.ci_access?.projects ?? []),
+      ].map((e) => e.id.split('/')[0]);
+      expect(new Set(ids)).toEqual(new Set([a.rootNamespace]));
+      expect(a.project.split('/')[0]).toBe(a.rootNamespace);
+    }
+  });
+
+  it('with --instance-authorization one agent per physical cluster suffices', () => {
+    const p = plan(
+      new InventoryBuilder().group('payments', 'prod', PROD).group('logistics', 'prod', PROD),
+      planOptions({ instanceAuthorization: true }),
+    );
+    expect(p.agents).toHaveLength(1);
+    expect(p.agents[0]!.config.ci_access?.groups?.map((g) => g.id)).toEqual([
+      'logistics',
+      'payments',
+    ]);
+  });
+});
+
+describe('rule 3: where the agent lives', () => {
+  it.each([
+    [
+      'a single project keeps its agent',
+      new InventoryBuilder().project('acme/web', 'prod', PROD),
+      'acme/web',
+      false,
+    ],
+    [
+      'the management project in the same root wins',
+      new InventoryBuilder()
+        .group('acme', 'prod', PROD, { managementProject: 'acme/ops/cluster-management' })
+        .project('acme/web', 'p', PROD),
+      'acme/ops/cluster-management',
+      false,
+    ],
+    [
+      'several projects share acme/gitlab-agents, created by apply',
+      new InventoryBuilder().project('acme/web', 'prod', PROD).project('acme/api', 'prod', PROD),
+      'acme/gitlab-agents',
+      true,
+    ],
+    [
+      'a personal-namespace project keeps its agent',
+      new InventoryBuilder().project('ines/homelab', 'k3s', PROD, { rootNamespaceKind: 'user' }),
+      'ines/homelab',
+      false,
+    ],
+  ])('%s', (_name, builder, project, create) => {
+    const p = plan(builder);
+    expect(p.agents.map((a) => [a.project, a.createProject])).toEqual([[project, create]]);
+  });
+
+  it('ignores a management project in another top-level group, with a warning', () => {
+    const p = plan(
+      new InventoryBuilder().group('acme', 'prod', PROD, { managementProject: 'other/cm' }),
+    );
+    expect(p.agents[0]!.project).toBe('acme/gitlab-agents');
+    expect(codes(p)).toContain('management-project-other-root');
+  });
+
+  it('does not plan to create a shared project that exists, and honours an explicit choice', () => {
+    const builder = new InventoryBuilder()
+      .project('acme/web', 'prod', PROD)
+      .project('acme/api', 'prod', PROD);
+    const live: LiveState = {
+      projects: { 'acme/gitlab-agents': { exists: true, agents: [], files: {} } },
+    };
+    expect(plan(builder, planOptions(), live).agents[0]!.createProject).toBe(false);
+    expect(
+      plan(builder, planOptions({ agentProjects: { acme: 'acme/platform/agents' } })).agents[0]!
+        .project,
+    ).toBe('acme/platform/agents');
+  });
+});
+
+describe('rule 4: ci_access', () => {
+  it('authorises projects and groups by full path, merging environment scopes; * lifts the restriction', () => {
+    const p = plan(
+      new InventoryBuilder()
+        .project('acme/web', 'prod', PROD, { environmentScope: 'production' })
+        .project('acme/web', 'prod-review', PROD, { environmentScope: 'review/*' })
+        .group('acme/team', 'prod-team', PROD, { environmentScope: 'staging' })
+        .group('acme/team', 'prod-team-all', PROD, { environmentScope: '*' }),
+    );
+    expect(p.agents[0]!.config.ci_access).toEqual({
+      projects: [
+        { id: 'acme/web', access_as: { agent: {} }, environments: ['production', 'review/*'] },
+      ],
+      groups: [{ id: 'acme/team', access_as: { agent: {} } }],
+    });
+  });
+
+  it('splits an agent past 500 authorised projects instead of emitting entries GitLab drops', () => {
+    const builder = new InventoryBuilder();
+    for (let i = 0; i < 1001; i += 1)
+      builder.project(`acme/p${String(i).padStart(4, '0')}`, 'prod', PROD);
+    const p = plan(builder);
+    expect(p.agents.map((a) => a.config.ci_access?.projects?.length)).toEqual([500, 500, 1]);
+    expect(p.agents.map((a) => a.name)).toEqual(['prod', 'prod-2', 'prod-3']);
+    expect(codes(p)).toContain('access-list-split');
+    // Each project's context points at the agent that authorises it.
+    for (const a of p.agents) {
+      const authorised = new Set(a.config.ci_access!.projects!.map((e) => e.id));
+      for (const v of a.ciVariables) expect(authorised.has(v.owner!)).toBe(true);
+    }
+  });
+});
+
+describe('rule 5: which context a job uses', () => {
+  it('a project cluster for production and a parent-group cluster for * keep their levels and scopes', () => {
+    const p = plan(
+      new InventoryBuilder()
+        .project('acme/shop/checkout', 'checkout-prod', PROD, {
+          environmentScope: 'production',
+          namespace: 'checkout',
+          domain: 'apps.example.test',
+        })
+        .group('acme/shop', 'shop-staging', STAGING),
+    );
+    const vars = p.agents.flatMap((a) => a.ciVariables);
+    expect(vars).toEqual(
+      expect.arrayContaining([
+        {
+          level: 'project',
+          owner: 'acme/shop/checkout',
+          key: 'KUBE_CONTEXT',
+          value: 'acme/shop/checkout:checkout-prod',
+          environmentScope: 'production',
+        },
+        {
+          level: 'project',
+          owner: 'acme/shop/checkout',
+          key: 'KUBE_NAMESPACE',
+          value: 'checkout',
+          environmentScope: 'production',
+        },
+        {
+          level: 'project',
+          owner: 'acme/shop/checkout',
+          key: 'KUBE_INGRESS_BASE_DOMAIN',
+          value: 'apps.example.test',
+          environmentScope: 'production',
+        },
+        {
+          level: 'group',
+          owner: 'acme/shop',
+          key: 'KUBE_CONTEXT',
+          value: 'acme/gitlab-agents:shop-staging',
+          environmentScope: '*',
+        },
+      ]),
+    );
+    expect(vars).toHaveLength(4);
+  });
+
+  it('an instance cluster without --instance-authorization: one agent and one group variable per top-level group', () => {
+    const p = plan(
+      new InventoryBuilder()
+        .instance('shared', PROD, { environmentScope: 'review/*' })
+        .topLevelGroups('acme', 'beta'),
+    );
+    expect(p.agents.map((a) => a.ref)).toEqual([
+      'acme/gitlab-agents:shared',
+      'beta/gitlab-agents:shared',
+    ]);
+    expect(agent(p, 'beta/gitlab-agents:shared').config.ci_access).toEqual({
+      groups: [{ id: 'beta', access_as: { agent: {} }, environments: ['review/*'] }],
+    });
+    expect(p.agents.flatMap((a) => a.ciVariables).map((v) => [v.level, v.owner, v.value])).toEqual([
+      ['group', 'acme', 'acme/gitlab-agents:shared'],
+      ['group', 'beta', 'beta/gitlab-agents:shared'],
+    ]);
+    expect(codes(p)).toContain('instance-cluster-personal-namespaces');
+  });
+
+  it('an instance cluster with --instance-authorization: one agent, instance access and an instance variable', () => {
+    const p = plan(
+      new InventoryBuilder().instance('shared', PROD).topLevelGroups('acme', 'beta'),
+      planOptions({ instanceAuthorization: true }),
+    );
+    expect(p.agents).toHaveLength(1);
+    expect(p.agents[0]!.config.ci_access).toEqual({ instance: {} });
+    expect(p.agents[0]!.ciVariables.map((v) => [v.level, v.owner, v.key])).toEqual([
+      ['instance', null, 'KUBE_CONTEXT'],
+    ]);
+    expect(codes(p)).toContain('agent-project-guess');
+  });
+
+  it("drops an instance cluster's group variable where the group's own cluster had the same scope", () => {
+    const p = plan(
+      new InventoryBuilder()
+        .group('acme', 'acme-prod', STAGING)
+        .instance('shared', PROD)
+        .topLevelGroups('acme'),
+    );
+    const contexts = p.agents.flatMap((a) =>
+      a.ciVariables.filter((v) => v.key === 'KUBE_CONTEXT' && v.owner === 'acme'),
+    );
+    expect(contexts.map((v) => v.value)).toEqual(['acme/gitlab-agents:acme-prod']);
+  });
+});
+
+describe('rule 6: managed clusters', () => {
+  const managed = () =>
+    new InventoryBuilder().project('acme/web', 'prod', PROD, {
+      managed: true,
+      namespacePerEnvironment: true,
+    });
+
+  it('on free: agent access and a warning saying what is lost', () => {
+    const p = plan(managed());
+    expect(p.agents[0]!.config.ci_access?.projects?.[0]?.access_as).toEqual({ agent: {} });
+    expect(p.agents[0]!.environmentTemplate).toBeNull();
+    expect(codes(p)).toContain('managed-resources-need-premium');
+  });
+
+  it('on premium: ci_job access, managed resources and a template keeping the old namespace names', () => {
+    const p = plan(managed(), planOptions({ tier: 'premium' }));
+    expect(p.agents[0]!.config.ci_access?.projects?.[0]).toMatchObject({
+      access_as: { ci_job: {} },
+      resource_management: { enabled: true },
+    });
+    expect(p.agents[0]!.environmentTemplate).toContain(
+      'name: "{{ .project.slug }}-{{ .project.id }}-{{ .environment.slug }}"',
+    );
+    expect(p.agents[0]!.environmentTemplate).toContain('delete_resources: never');
+    expect(codes(p)).not.toContain('managed-resources-need-premium');
+  });
+});
+
+describe('rule 7: user_access only when asked', () => {
+  it.each([false, true])('--user-access=%s', (userAccess) => {
+    const p = plan(new InventoryBuilder().group('acme', 'prod', PROD), planOptions({ userAccess }));
+    expect(p.agents[0]!.config.user_access != null).toBe(userAccess);
+    expect(codes(p).includes('user-access-granted')).toBe(userAccess);
+  });
+});
+
+describe('rule 8: agent names', () => {
+  it.each([
+    ['Production EU (main)', 'production-eu-main'],
+    ['--weird__NAME--', 'weird-name'],
+    ['x'.repeat(80), 'x'.repeat(63)],
+    ['!!!', 'agent'],
+  ])('%s → %s', (name, expected) => {
+    expect(plan(new InventoryBuilder().project('acme/web', name, PROD)).agents[0]!.name).toBe(
+      expected,
+    );
+  });
+
+  it('takes the group registration before a lower-id project one, and makes names unique in a project', () => {
+    const p = plan(
+      new InventoryBuilder()
+        .project('acme/web', 'web-prod', PROD)
+        .group('acme', 'production', PROD)
+        .group('acme/a', 'production', STAGING),
+    );
+    expect(p.agents.map((a) => a.ref).sort()).toEqual([
+      'acme/gitlab-agents:production',
+      'acme/gitlab-agents:production-2',
+    ]);
+  });
+});
+
+describe('rule 9: skipped and done', () => {
+  it('skips a disabled cluster with a reason and plans no agent for it', () => {
+    const p = plan(new InventoryBuilder().project('acme/web', 'old', PROD, { enabled: false }));
+    expect(p.clusters[0]).toMatchObject({
+      action: 'skip',
+      reason: expect.stringMatching(/turned off/) as unknown,
+      agents: [],
+    });
+    expect(p.agents).toEqual([]);
+    expect(p.steps).toEqual([]);
+  });
+
+  it('shows an already migrated cluster as done, with nothing pending', () => {
+    const builder = new InventoryBuilder().project('acme/web', 'prod', PROD, { enabled: false });
+    const live: LiveState = {
+      projects: {
+        'acme/web': {
+          exists: true,
+          agents: ['prod'],
+          files: { '.gitlab/agents/prod/config.yaml': 'ci_access: {}\n' },
+        },
+      },
+    };
+    const p = plan(builder, planOptions(), live);
+    expect(p.clusters[0]).toMatchObject({ action: 'done', agents: ['acme/web:prod'] });
+    expect(p.agents[0]!.status).toBe('done');
+    expect(p.steps).toEqual([]);
+    expect(p.summary).toMatchObject({ toMigrate: 0, done: 1 });
+  });
+});
+
+describe('rule 10: steps in cut-over order', () => {
+  it('orders a new agent’s steps and leaves out what already exists', () => {
+    const builder = new InventoryBuilder()
+      .project('acme/web', 'prod', PROD)
+      .project('acme/api', 'prod', PROD);
+    const kinds = (p: Plan) => [...new Set(p.steps.map((s) => s.kind))];
+    expect(kinds(plan(builder))).toEqual([
+      'create-project',
+      'commit-config',
+      'register-agent',
+      'create-token',
+      'install-agentk',
+      'wait-connection',
+      'set-variable',
+      'disable-cluster',
+    ]);
+    const live: LiveState = {
+      projects: { 'acme/gitlab-agents': { exists: true, agents: ['prod'], files: {} } },
+    };
+    const partial = plan(builder, planOptions(), live);
+    expect(kinds(partial)).toEqual([
+      'commit-config',
+      'create-token',
+      'install-agentk',
+      'wait-connection',
+      'set-variable',
+      'disable-cluster',
+    ]);
+    expect(partial.agents[0]!.status).toBe('partial');
+  });
+
+  it('links environments only where the agent is registered in the project itself', () => {
+    const p = plan(new InventoryBuilder().project('acme/web', 'prod', PROD));
+    expect(p.steps.filter((s) => s.kind === 'link-environment').map((s) => s.id)).toEqual([
+      'acme/web:prod/link-environment:acme/web',
+    ]);
+  });
+});
+
+it('is deterministic: the same input gives a byte-identical plan', () => {
+  const build = () =>
+    new InventoryBuilder()
+      .instance('shared', PROD)
+      .group('b', 'x', STAGING)
+      .project('a/p', 'y', PROD, { environmentScope: 'production' })
+      .topLevelGroups('a', 'b');
+  expect(JSON.stringify(plan(build()))).toBe(JSON.stringify(plan(build())));
+});
