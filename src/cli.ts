@@ -69,9 +69,11 @@ export function buildProgram(run: (action: Action) => Promise<void>): Command {
     .addHelpText(
       'after',
       examples([
-        'migrate-clusters inventory --demo                 # try it on the built-in demo instance',
+        'migrate-clusters plan --demo                      # try it on the built-in demo instance',
+        'migrate-clusters inventory --demo',
         'GITLAB_URL=https://gitlab.example.com GITLAB_TOKEN=glpat-… migrate-clusters inventory',
         'migrate-clusters inventory --group platform --json > inventory.json',
+        'migrate-clusters plan --out plan.json --report-dir reports --detailed-exitcode',
         'migrate-clusters simulate --fixture fixtures/demo.json --port 8080',
       ]) +
         '\nExit codes: 0 ok · 1 error · 2 pending work (with --detailed-exitcode)\n' +
@@ -105,6 +107,73 @@ export function buildProgram(run: (action: Action) => Promise<void>): Command {
     )
     .action((options: object) =>
       run(async () => (await import('./commands/inventory.js')).runInventory(options)),
+    );
+
+  withCommonOptions(
+    program
+      .command('plan')
+      .description(
+        'Work out the migration (a dry run: nothing changes) and show it, or write plan.json and reports',
+      )
+      .option('--out <file>', 'write the plan (input of `apply`) to this file')
+      .addOption(
+        new Option(
+          '--format <format>',
+          'what to print on stdout (default: table on a terminal, json otherwise)',
+        ).choices(['table', 'json', 'markdown', 'junit']),
+      )
+      .option(
+        '--report-dir <dir>',
+        'also write plan.json, plan.md, plan.junit.xml and plan.txt there',
+      )
+      .option('--group <path>', 'only this group and everything below it (repeatable)', collect)
+      .option(
+        '--detailed-exitcode',
+        "exit 2 when work is pending, 0 when there is none (terraform's meaning)",
+      )
+      .option(
+        '--instance-authorization',
+        'the admin setting "Enable instance level authorization" is on (17.11+)',
+      )
+      .addOption(
+        new Option(
+          '--tier <tier>',
+          'GitLab tier: premium maps managed clusters to managed resources',
+        )
+          .choices(['free', 'premium'])
+          .default('free'),
+      )
+      .option(
+        '--user-access',
+        'also grant user_access (Kubernetes dashboard); grants people access they did not have',
+      )
+      .option(
+        '--agent-project-name <name>',
+        'shared agent project created in a top-level group when needed',
+        'gitlab-agents',
+      )
+      .option(
+        '--agent-project <root=path>',
+        'put the agents of a top-level group in this project (repeatable)',
+        collect,
+      )
+      .option(
+        '--context-for <id=context>',
+        'kubeconfig context that reaches certificate cluster ID (repeatable)',
+        collect,
+      ),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        'migrate-clusters plan --demo',
+        'migrate-clusters plan --out plan.json --report-dir reports',
+        'migrate-clusters plan --format markdown > plan.md',
+        'migrate-clusters plan --detailed-exitcode --format junit > plan.junit.xml   # CI: exit 2 = pending',
+      ]),
+    )
+    .action((options: object) =>
+      run(async () => (await import('./commands/plan.js')).runPlan(options)),
     );
 
   program

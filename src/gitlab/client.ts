@@ -1,6 +1,6 @@
 // The one place a GitLab connection is built: gitbeaker resources and our certificate-cluster
 // resource share one transport (retries, pacing, call counting) and one bounded request pool.
-import { Groups, Metadata, Users } from '@gitbeaker/rest';
+import { Agents, Groups, Metadata, Projects, RepositoryFiles, Users } from '@gitbeaker/rest';
 import type { MetadataSchema, UserSchema } from '@gitbeaker/rest';
 import pLimit from 'p-limit';
 import { CertificateClusters } from './certificate-clusters.js';
@@ -32,6 +32,11 @@ export interface GitLabClient {
   readonly get: GetFn;
   readonly clusters: CertificateClusters;
   readonly groups: InstanceType<typeof Groups<false>>;
+  readonly projects: InstanceType<typeof Projects<false>>;
+  readonly agents: InstanceType<typeof Agents<false>>;
+  readonly repositoryFiles: InstanceType<typeof RepositoryFiles<false>>;
+  /** runs a gitbeaker call inside the request pool */
+  pooled<T>(fn: () => Promise<T>): Promise<T>;
   metadata(): Promise<MetadataSchema>;
   currentUser(): Promise<CurrentUser>;
 }
@@ -68,6 +73,10 @@ export function createGitLabClient(options: GitLabClientOptions): GitLabClient {
     get,
     clusters: new CertificateClusters(get),
     groups,
+    projects: new Projects(config),
+    agents: new Agents(config),
+    repositoryFiles: new RepositoryFiles(config),
+    pooled: (fn) => limit(fn),
     metadata: () => limit(() => metadata.show()),
     currentUser: async () => {
       const user = (await limit(() => users.showCurrentUser())) as UserSchema & {

@@ -113,7 +113,7 @@ export function buildPlan(inventory: Inventory, live: LiveState, options: PlanOp
         project: draft.project,
         createProject: draft.createProject,
         rootNamespace: draft.rootNamespace,
-        apiUrl: regs[0]!.cluster.apiUrl!,
+        apiUrl: draft.physical,
         clusterIds: ids,
         kubeContext: ids.map((id) => options.contextFor[id]).find((c) => c != null) ?? null,
         namespace: `gitlab-agent-${name}`,

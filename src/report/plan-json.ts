@@ -129,7 +129,17 @@ export function orderPlan(plan: Plan): Plan {
       ),
       warnings: plan.warnings.map((w: PlanWarning) => ordered(w, ['code', 'clusterId', 'message'])),
     },
-    ['kind', 'version', 'generatedAt', 'gitlab', 'summary', 'clusters', 'agents', 'steps', 'warnings'],
+    [
+      'kind',
+      'version',
+      'generatedAt',
+      'gitlab',
+      'summary',
+      'clusters',
+      'agents',
+      'steps',
+      'warnings',
+    ],
   );
 }
 

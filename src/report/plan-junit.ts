@@ -52,7 +52,10 @@ function pendingBody(plan: Plan, cluster: PlannedCluster): string {
   if (steps.length > 0) {
     lines.push('', 'Steps:', ...steps.map((s, i) => `${i + 1}. [${s.kind}] ${s.description}`));
   }
-  lines.push('', 'Run `migrate-clusters apply plan.json` (or the `migrate` wizard) to carry it out.');
+  lines.push(
+    '',
+    'Run `migrate-clusters apply plan.json` (or the `migrate` wizard) to carry it out.',
+  );
   return lines.join('\n');
 }
 

@@ -66,7 +66,15 @@ function renderSummary(plan: Plan): string {
     `**${escapeMarkdown(renderSummaryLine(plan))}**`,
     facts.join(' · '),
     table(
-      ['Clusters', 'To migrate', 'Skipped', 'Done', 'Agents to create', 'Agents to finish', 'Warnings'],
+      [
+        'Clusters',
+        'To migrate',
+        'Skipped',
+        'Done',
+        'Agents to create',
+        'Agents to finish',
+        'Warnings',
+      ],
       [
         [
           counts.clusters,
@@ -146,7 +154,9 @@ function renderWarnings(plan: Plan): string | null {
 
 function renderSteps(steps: PlanStep[]): string | null {
   if (steps.length === 0) return null;
-  const items = steps.map((s, i) => `${i + 1}. ${codeSpan(s.kind)} ${escapeMarkdown(s.description)}`);
+  const items = steps.map(
+    (s, i) => `${i + 1}. ${codeSpan(s.kind)} ${escapeMarkdown(s.description)}`,
+  );
   // <details> needs blank lines around its Markdown body, or GitLab and GitHub render it raw.
   return [
     '<details>',

@@ -52,7 +52,8 @@ export function renderSummaryLine(plan: Plan): string {
   const counts = countPlan(plan);
   const parts = [`${pluralise(counts.agentsToCreate, 'agent')} to create`];
   // Only mentioned when a previous apply stopped half-way: otherwise it is noise.
-  if (counts.agentsToFinish > 0) parts.push(`${pluralise(counts.agentsToFinish, 'agent')} to finish`);
+  if (counts.agentsToFinish > 0)
+    parts.push(`${pluralise(counts.agentsToFinish, 'agent')} to finish`);
   parts.push(
     `${pluralise(counts.toMigrate, 'cluster')} to migrate`,
     `${counts.skipped} skipped`,

@@ -53,7 +53,9 @@ function clusterRow(cluster: PlannedCluster): string[] {
 
 function describeEntry(entry: AccessEntry): string {
   const parts = [
-    entry.environments?.length ? `environments: ${entry.environments.join(', ')}` : 'all environments',
+    entry.environments?.length
+      ? `environments: ${entry.environments.join(', ')}`
+      : 'all environments',
   ];
   if (entry.access_as) parts.push(`access as ${Object.keys(entry.access_as).join(', ')}`);
   if (entry.default_namespace) parts.push(`namespace ${entry.default_namespace}`);
@@ -95,7 +97,14 @@ function renderAgent(
   // A done agent only needs to say what it replaced; its access and variables already exist.
   if (rows.length > 0) {
     out.push('  replaces');
-    out.push(indent(renderTable(['ID', 'LEVEL', 'OWNER', 'NAME', 'SCOPE'].map((h) => color.dim(h)), rows)));
+    out.push(
+      indent(
+        renderTable(
+          ['ID', 'LEVEL', 'OWNER', 'NAME', 'SCOPE'].map((h) => color.dim(h)),
+          rows,
+        ),
+      ),
+    );
   }
   if (agent.status === 'done') return out.join('\n');
   const access = renderCiAccess(agent);
@@ -114,7 +123,14 @@ function renderAgent(
       v.environmentScope,
     ]);
     out.push('  variables');
-    out.push(indent(renderTable(['LEVEL', 'OWNER', 'VARIABLE', 'SCOPE'].map((h) => color.dim(h)), vars)));
+    out.push(
+      indent(
+        renderTable(
+          ['LEVEL', 'OWNER', 'VARIABLE', 'SCOPE'].map((h) => color.dim(h)),
+          vars,
+        ),
+      ),
+    );
   }
   return out.join('\n');
 }

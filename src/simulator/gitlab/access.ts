@@ -13,7 +13,11 @@ export const MAINTAINER = 40;
 export const OWNER = 50;
 
 /** Highest direct group membership on `group` or one of its ancestors (0 = none). */
-export function groupMembershipLevel(state: SimulatorState, user: UserRecord | null, group: GroupRecord): number {
+export function groupMembershipLevel(
+  state: SimulatorState,
+  user: UserRecord | null,
+  group: GroupRecord,
+): number {
   if (!user) return 0;
   const levels = state.groupMembers.get(user.id);
   if (!levels) return 0;
@@ -26,7 +30,11 @@ export function groupMembershipLevel(state: SimulatorState, user: UserRecord | n
 }
 
 /** What GitLab's project_authorizations would hold for this user and project (0 = none). */
-export function projectMembershipLevel(state: SimulatorState, user: UserRecord | null, project: ProjectRecord): number {
+export function projectMembershipLevel(
+  state: SimulatorState,
+  user: UserRecord | null,
+  project: ProjectRecord,
+): number {
   if (!user) return 0;
   const ns = project.namespace;
   if (ns.kind === 'user' && ns.user.id === user.id) return OWNER;
@@ -36,11 +44,21 @@ export function projectMembershipLevel(state: SimulatorState, user: UserRecord |
 }
 
 /** Permission checks (`authorize!`): admins pass everything. */
-export function hasGroupAccess(state: SimulatorState, user: UserRecord | null, group: GroupRecord, level: number): boolean {
+export function hasGroupAccess(
+  state: SimulatorState,
+  user: UserRecord | null,
+  group: GroupRecord,
+  level: number,
+): boolean {
   return !!user && (user.admin || groupMembershipLevel(state, user, group) >= level);
 }
 
-export function hasProjectAccess(state: SimulatorState, user: UserRecord | null, project: ProjectRecord, level: number): boolean {
+export function hasProjectAccess(
+  state: SimulatorState,
+  user: UserRecord | null,
+  project: ProjectRecord,
+  level: number,
+): boolean {
   return !!user && (user.admin || projectMembershipLevel(state, user, project) >= level);
 }
 
@@ -50,7 +68,10 @@ export function hasProjectAccess(state: SimulatorState, user: UserRecord | null,
  * memberships, its descendants. This is also GitLab's default `/groups` list for non-admins
  * (`all_available` false). Cached per user until the state changes.
  */
-const relatedCache = new WeakMap<SimulatorState, { revision: number; byUser: Map<number, ReadonlySet<number>> }>();
+const relatedCache = new WeakMap<
+  SimulatorState,
+  { revision: number; byUser: Map<number, ReadonlySet<number>> }
+>();
 
 export function relatedGroupIds(state: SimulatorState, user: UserRecord): ReadonlySet<number> {
   let cache = relatedCache.get(state);
@@ -83,14 +104,22 @@ export function relatedGroupIds(state: SimulatorState, user: UserRecord): Readon
   return ids;
 }
 
-export function canReadGroup(state: SimulatorState, user: UserRecord | null, group: GroupRecord): boolean {
+export function canReadGroup(
+  state: SimulatorState,
+  user: UserRecord | null,
+  group: GroupRecord,
+): boolean {
   if (group.visibility === 'public') return true;
   if (!user) return false;
   if (user.admin || group.visibility === 'internal') return true;
   return relatedGroupIds(state, user).has(group.id);
 }
 
-export function canReadProject(state: SimulatorState, user: UserRecord | null, project: ProjectRecord): boolean {
+export function canReadProject(
+  state: SimulatorState,
+  user: UserRecord | null,
+  project: ProjectRecord,
+): boolean {
   if (project.visibility === 'public') return true;
   if (!user) return false;
   if (user.admin || project.visibility === 'internal') return true;

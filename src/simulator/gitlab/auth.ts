@@ -19,7 +19,10 @@ export interface Credentials {
   secret: string | null;
 }
 
-export function extractCredentials(headers: IncomingHttpHeaders, query: URLSearchParams): Credentials {
+export function extractCredentials(
+  headers: IncomingHttpHeaders,
+  query: URLSearchParams,
+): Credentials {
   const header = headers['private-token'];
   const privateToken = (Array.isArray(header) ? header[0] : header) || query.get('private_token');
   if (privateToken) return { scheme: 'private-token', secret: privateToken };
@@ -31,7 +34,9 @@ export function extractCredentials(headers: IncomingHttpHeaders, query: URLSearc
 
 /** Token lookup without side effects (the rate limiter uses it to key requests before routing). */
 export function lookupToken(state: SimulatorState, credentials: Credentials): TokenRecord | null {
-  return credentials.secret === null ? null : (state.tokensBySecret.get(credentials.secret) ?? null);
+  return credentials.secret === null
+    ? null
+    : (state.tokensBySecret.get(credentials.secret) ?? null);
 }
 
 export interface AuthRequirement {
@@ -61,7 +66,8 @@ export function authenticate(
   if (!allowed) {
     throw new ApiError(403, {
       error: 'insufficient_scope',
-      error_description: 'The request requires higher privileges than provided by the access token.',
+      error_description:
+        'The request requires higher privileges than provided by the access token.',
       scope: [...requirement.extraReadScopes, 'api', 'read_api'].join(' '),
     });
   }

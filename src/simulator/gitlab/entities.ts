@@ -4,7 +4,14 @@
 
 import { createHash } from 'node:crypto';
 import { groupMembershipLevel } from './access.js';
-import type { ClusterRecord, GroupRecord, NamespaceRecord, ProjectRecord, SimulatorState, UserRecord } from './state.js';
+import type {
+  ClusterRecord,
+  GroupRecord,
+  NamespaceRecord,
+  ProjectRecord,
+  SimulatorState,
+  UserRecord,
+} from './state.js';
 
 export type Json = Record<string, unknown>;
 
@@ -231,16 +238,26 @@ export function project(base: string, p: ProjectRecord): Json {
  * Entities::ProjectWithAccess (GET /projects, GET /projects/:id for signed-in users): `permissions` shows
  * the caller's direct project membership and the inherited group membership, `null` when there is none.
  */
-export function projectWithAccess(base: string, p: ProjectRecord, state: SimulatorState, user: UserRecord | null): Json {
+export function projectWithAccess(
+  base: string,
+  p: ProjectRecord,
+  state: SimulatorState,
+  user: UserRecord | null,
+): Json {
   const direct =
     p.namespace.kind === 'user' && user && p.namespace.user.id === user.id
       ? 50
       : user
         ? (state.projectMembers.get(user.id)?.get(p.id) ?? 0)
         : 0;
-  const inherited = p.namespace.kind === 'group' ? groupMembershipLevel(state, user, p.namespace.group) : 0;
-  const access = (level: number): Json | null => (level > 0 ? { access_level: level, notification_level: 3 } : null);
-  return { ...project(base, p), permissions: { project_access: access(direct), group_access: access(inherited) } };
+  const inherited =
+    p.namespace.kind === 'group' ? groupMembershipLevel(state, user, p.namespace.group) : 0;
+  const access = (level: number): Json | null =>
+    level > 0 ? { access_level: level, notification_level: 3 } : null;
+  return {
+    ...project(base, p),
+    permissions: { project_access: access(direct), group_access: access(inherited) },
+  };
 }
 
 /** Entities::Cluster; `withOwner` adds ClusterProject#project / ClusterGroup#group for single GETs. */
@@ -268,7 +285,8 @@ export function cluster(base: string, c: ClusterRecord, withOwner: boolean): Jso
     provider_gcp: d.provider_gcp ?? null,
     management_project: c.managementProject ? projectIdentity(c.managementProject) : null,
   };
-  if (withOwner && c.owner.level === 'project') body['project'] = basicProject(base, c.owner.project);
+  if (withOwner && c.owner.level === 'project')
+    body['project'] = basicProject(base, c.owner.project);
   if (withOwner && c.owner.level === 'group') body['group'] = basicGroup(base, c.owner.group);
   return body;
 }

@@ -57,11 +57,16 @@ export function decideFault(plan: FaultPlan | null, n: number): FaultDecision {
     // 502 comes from the reverse proxy (Workhorse/nginx) as an HTML page; the others as GitLab JSON.
     const response: ApiResponse =
       status === 502
-        ? { status, text: `<html><body><h1>${label}</h1></body></html>\n`, contentType: 'text/html' }
+        ? {
+            status,
+            text: `<html><body><h1>${label}</h1></body></html>\n`,
+            contentType: 'text/html',
+          }
         : { status, json: { message: label } };
     return { kind: 'respond', injected: 'error', response };
   }
-  if (plan.stallEvery && n % plan.stallEvery === 0) return { kind: 'stall', ms: plan.stallMs ?? 60_000 };
+  if (plan.stallEvery && n % plan.stallEvery === 0)
+    return { kind: 'stall', ms: plan.stallMs ?? 60_000 };
   return { kind: 'none' };
 }
 
@@ -86,11 +91,14 @@ export class RateLimiter {
     const windowMs = this.plan.windowSeconds * 1000;
     const window = Math.floor(nowMs / windowMs);
     let counter = this.counters.get(key);
-    if (!counter || counter.window !== window) this.counters.set(key, (counter = { window, count: 0 }));
+    if (!counter || counter.window !== window)
+      this.counters.set(key, (counter = { window, count: 0 }));
     counter.count++;
     const resetMs = (window + 1) * windowMs;
     const headers: Record<string, string> = {
-      'RateLimit-Name': authenticated ? 'throttle_authenticated_api' : 'throttle_unauthenticated_api',
+      'RateLimit-Name': authenticated
+        ? 'throttle_authenticated_api'
+        : 'throttle_unauthenticated_api',
       'RateLimit-Limit': String(this.plan.limit),
       'RateLimit-Observed': String(counter.count),
       'RateLimit-Remaining': String(Math.max(0, this.plan.limit - counter.count)),
@@ -104,7 +112,12 @@ export class RateLimiter {
     };
     return {
       headers: throttledHeaders,
-      response: { status: 429, text: 'Retry later\n', contentType: 'text/plain', headers: throttledHeaders },
+      response: {
+        status: 429,
+        text: 'Retry later\n',
+        contentType: 'text/plain',
+        headers: throttledHeaders,
+      },
     };
   }
 }

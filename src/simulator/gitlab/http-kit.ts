@@ -86,7 +86,11 @@ const TRUE_WORDS = new Set(['1', 'on', 't', 'true', 'y', 'yes']);
 const FALSE_WORDS = new Set(['0', 'off', 'f', 'false', 'n', 'no']);
 
 /** Grape `type: Integer` */
-export function intParam(query: URLSearchParams, name: string, required = false): number | undefined {
+export function intParam(
+  query: URLSearchParams,
+  name: string,
+  required = false,
+): number | undefined {
   const raw = query.get(name);
   if (raw === null) {
     if (required) throw paramMissing(name);
@@ -107,7 +111,12 @@ export function boolParam(query: URLSearchParams, name: string): boolean | undef
 }
 
 /** Grape `values: [...]` with a default. */
-export function enumParam<T extends string>(query: URLSearchParams, name: string, values: readonly T[], fallback: T): T {
+export function enumParam<T extends string>(
+  query: URLSearchParams,
+  name: string,
+  values: readonly T[],
+  fallback: T,
+): T {
   const raw = query.get(name);
   if (raw === null) return fallback;
   if (!(values as readonly string[]).includes(raw)) throw paramNotInValues(name);
@@ -115,9 +124,13 @@ export function enumParam<T extends string>(query: URLSearchParams, name: string
 }
 
 /** `min_access_level` accepts `Gitlab::Access.all_values`. */
-export function accessLevelParam(query: URLSearchParams, name = 'min_access_level'): number | undefined {
+export function accessLevelParam(
+  query: URLSearchParams,
+  name = 'min_access_level',
+): number | undefined {
   const value = intParam(query, name);
-  if (value !== undefined && ![0, 5, 10, 15, 20, 30, 40, 50].includes(value)) throw paramNotInValues(name);
+  if (value !== undefined && ![0, 5, 10, 15, 20, 30, 40, 50].includes(value))
+    throw paramNotInValues(name);
   return value;
 }
 
@@ -143,7 +156,11 @@ export function pageParams(query: URLSearchParams): PageParams {
 }
 
 /** The request URL with some query parameters replaced; keys sorted like Rails' `Hash#to_query`. */
-export function pageHref(ctx: RequestContext, overrides: Record<string, string>, drop: readonly string[] = []): string {
+export function pageHref(
+  ctx: RequestContext,
+  overrides: Record<string, string>,
+  drop: readonly string[] = [],
+): string {
   const entries: [string, string][] = [];
   for (const [k, v] of ctx.query) {
     // never echo a token back in a Link header
@@ -164,7 +181,11 @@ export interface OffsetOptions {
  * Offset pagination (`Gitlab::Pagination::OffsetPagination`): slices `items` and sets x-page, x-per-page,
  * x-next-page, x-prev-page (empty at the boundaries), x-total, x-total-pages and Link on the context.
  */
-export function paginate<T>(ctx: RequestContext, items: readonly T[], options: OffsetOptions = {}): T[] {
+export function paginate<T>(
+  ctx: RequestContext,
+  items: readonly T[],
+  options: OffsetOptions = {},
+): T[] {
   const { page, perPage } = pageParams(ctx.query);
   const offset = (page - 1) * perPage;
   if (options.keysetCapableType && offset > MAX_OFFSET) {
@@ -217,13 +238,18 @@ export function paginateKeyset<T extends { id: number }>(
   const before = intParam(ctx.query, 'id_before');
   const out: T[] = [];
   if (sort === 'asc') {
-    for (let i = after === undefined ? 0 : firstIndexAbove(ascending, after); i < ascending.length && out.length < perPage; i++) {
+    for (
+      let i = after === undefined ? 0 : firstIndexAbove(ascending, after);
+      i < ascending.length && out.length < perPage;
+      i++
+    ) {
       const item = ascending[i] as T;
       if (before !== undefined && item.id >= before) break;
       if (visible(item)) out.push(item);
     }
   } else {
-    const start = before === undefined ? ascending.length - 1 : firstIndexAbove(ascending, before - 1) - 1;
+    const start =
+      before === undefined ? ascending.length - 1 : firstIndexAbove(ascending, before - 1) - 1;
     for (let i = start; i >= 0 && out.length < perPage; i--) {
       const item = ascending[i] as T;
       if (after !== undefined && item.id <= after) break;
@@ -232,8 +258,12 @@ export function paginateKeyset<T extends { id: number }>(
   }
   const last = out[out.length - 1];
   if (last && out.length === perPage) {
-    const cursor: Record<string, string> = { [sort === 'asc' ? 'id_after' : 'id_before']: String(last.id), per_page: String(perPage) };
-    ctx.responseHeaders['Link'] = `<${pageHref(ctx, cursor, ['id_after', 'id_before', 'page'])}>; rel="next"`;
+    const cursor: Record<string, string> = {
+      [sort === 'asc' ? 'id_after' : 'id_before']: String(last.id),
+      per_page: String(perPage),
+    };
+    ctx.responseHeaders['Link'] =
+      `<${pageHref(ctx, cursor, ['id_after', 'id_before', 'page'])}>; rel="next"`;
   }
   return out;
 }

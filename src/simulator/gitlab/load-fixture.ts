@@ -12,21 +12,29 @@ export async function loadFixture(file: string): Promise<GitLabFixture> {
     text = await readFile(file, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory' : `cannot read it (${code ?? 'error'})`;
+    const why =
+      code === 'ENOENT'
+        ? 'file not found'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : `cannot read it (${code ?? 'error'})`;
     throw new UserError(`Fixture ${file}: ${why}`, { cause: error });
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
-    throw new UserError(`Fixture ${file}: not valid JSON (${oneLine((error as Error).message)})`, { cause: error });
+    throw new UserError(`Fixture ${file}: not valid JSON (${oneLine((error as Error).message)})`, {
+      cause: error,
+    });
   }
   try {
     checkFixtureShape(data);
     // Building the model resolves every reference (parents, namespaces, members, owners) and reports the first dangling one.
     new SimulatorState(data);
   } catch (error) {
-    if (error instanceof UserError) throw new UserError(`Fixture ${file}: ${error.message}`, { cause: error });
+    if (error instanceof UserError)
+      throw new UserError(`Fixture ${file}: ${error.message}`, { cause: error });
     throw error;
   }
   return data;
@@ -65,7 +73,12 @@ const SPECS: Record<'users' | 'tokens' | 'groups' | 'projects' | 'members' | 'cl
     admin: [isBool, true],
     state: [oneOf('active', 'blocked'), false],
   },
-  tokens: { token: [isString, true], user: [isString, true], scopes: [arrayOf(SCOPES), true], name: [isString, false] },
+  tokens: {
+    token: [isString, true],
+    user: [isString, true],
+    scopes: [arrayOf(SCOPES), true],
+    name: [isString, false],
+  },
   groups: {
     id: [isInt, true],
     path: [isString, true],
@@ -133,7 +146,8 @@ function checkObject(value: unknown, where: string, spec: Spec): void {
       if (required) throw new UserError(`${where} is missing "${field}"`);
       continue;
     }
-    if (!check(record[field])) throw new UserError(`${where} has an invalid "${field}": ${JSON.stringify(record[field])}`);
+    if (!check(record[field]))
+      throw new UserError(`${where} has an invalid "${field}": ${JSON.stringify(record[field])}`);
   }
 }
 

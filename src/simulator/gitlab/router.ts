@@ -58,7 +58,8 @@ export class Router {
     if (!list) return null;
     const raw = apiPath.split('/').filter((s) => s !== '');
     // literal routes win over parameterised ones (`/groups/:id/clusters/user` before `/:cluster_id`)
-    let best: { compiled: CompiledRoute; params: Record<string, string>; literals: number } | null = null;
+    let best: { compiled: CompiledRoute; params: Record<string, string>; literals: number } | null =
+      null;
     for (const compiled of list) {
       if (compiled.segments.length !== raw.length) continue;
       const params: Record<string, string> = {};

@@ -62,7 +62,9 @@ export interface GitLabSimulator {
 const API_PREFIX = '/api/v4';
 const REDACTED = '[REDACTED]';
 
-export async function startGitLabSimulator(options: GitLabSimulatorOptions): Promise<GitLabSimulator> {
+export async function startGitLabSimulator(
+  options: GitLabSimulatorOptions,
+): Promise<GitLabSimulator> {
   const sim = new Simulator(options);
   await sim.listen(options.port ?? 0, options.host ?? '127.0.0.1');
   return sim;
@@ -229,11 +231,21 @@ class Simulator implements GitLabSimulator {
     }
   }
 
-  private write(res: ServerResponse, record: RecordedRequest, response: ApiResponse, isHead: boolean): void {
+  private write(
+    res: ServerResponse,
+    record: RecordedRequest,
+    response: ApiResponse,
+    isHead: boolean,
+  ): void {
     if (res.destroyed || res.headersSent) return;
     const payload =
-      response.json !== undefined ? JSON.stringify(response.json) : response.text !== undefined ? response.text : '';
-    const contentType = response.json !== undefined ? 'application/json' : (response.contentType ?? 'text/plain');
+      response.json !== undefined
+        ? JSON.stringify(response.json)
+        : response.text !== undefined
+          ? response.text
+          : '';
+    const contentType =
+      response.json !== undefined ? 'application/json' : (response.contentType ?? 'text/plain');
     const headers: Record<string, string | number> = {
       ...response.headers,
       'Content-Type': contentType,
@@ -259,9 +271,17 @@ async function wait(ms: number, signal: AbortSignal): Promise<boolean> {
 
 function outsideApi(rawPath: string): ApiResponse {
   if (rawPath.startsWith('/api/v3')) {
-    return { status: 410, text: 'API V3 is no longer supported. Use API V4 instead.', contentType: 'text/plain' };
+    return {
+      status: 410,
+      text: 'API V3 is no longer supported. Use API V4 instead.',
+      contentType: 'text/plain',
+    };
   }
-  return { status: 404, text: '<html><body><h1>404 Not Found</h1></body></html>\n', contentType: 'text/html' };
+  return {
+    status: 404,
+    text: '<html><body><h1>404 Not Found</h1></body></html>\n',
+    contentType: 'text/html',
+  };
 }
 
 function recordQuery(query: URLSearchParams): Record<string, string> {
@@ -284,7 +304,8 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   if (size === 0) return undefined;
   const text = Buffer.concat(chunks).toString('utf8');
   const type = req.headers['content-type'] ?? '';
-  if (type.includes('application/x-www-form-urlencoded')) return Object.fromEntries(new URLSearchParams(text));
+  if (type.includes('application/x-www-form-urlencoded'))
+    return Object.fromEntries(new URLSearchParams(text));
   try {
     return JSON.parse(text) as unknown;
   } catch {
@@ -296,9 +317,14 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
 function redactTokens(value: unknown, secrets: Iterable<string>): unknown {
   const list = [...secrets];
   const walk = (v: unknown): unknown => {
-    if (typeof v === 'string') return list.reduce((s, secret) => (s.includes(secret) ? s.split(secret).join(REDACTED) : s), v);
+    if (typeof v === 'string')
+      return list.reduce(
+        (s, secret) => (s.includes(secret) ? s.split(secret).join(REDACTED) : s),
+        v,
+      );
     if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    if (v && typeof v === 'object')
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
     return v;
   };
   return walk(value);

@@ -60,7 +60,8 @@ export interface GroupRecord {
   clusters: ClusterRecord[];
 }
 
-export type NamespaceRecord = { kind: 'group'; group: GroupRecord } | { kind: 'user'; user: UserRecord };
+export type NamespaceRecord =
+  { kind: 'group'; group: GroupRecord } | { kind: 'user'; user: UserRecord };
 
 export interface ProjectRecord {
   id: number;
@@ -134,8 +135,14 @@ export class SimulatorState {
     fixture.tokens.forEach((t, index) => {
       const user = this.usersByUsername.get(t.user.toLowerCase());
       if (!user) throw new UserError(`token #${index + 1} belongs to unknown user "${t.user}"`);
-      if (this.tokensBySecret.has(t.token)) throw new UserError(`token #${index + 1} duplicates another token's value`);
-      this.tokensBySecret.set(t.token, { index, name: t.name ?? `token-${index + 1}`, user, scopes: new Set(t.scopes) });
+      if (this.tokensBySecret.has(t.token))
+        throw new UserError(`token #${index + 1} duplicates another token's value`);
+      this.tokensBySecret.set(t.token, {
+        index,
+        name: t.name ?? `token-${index + 1}`,
+        user,
+        scopes: new Set(t.scopes),
+      });
     });
     // Parents are named by full path, so add groups shallowest first; the order in the file does not matter.
     const groups = [...fixture.groups].sort((a, b) => depthOf(a.parent) - depthOf(b.parent));
@@ -147,7 +154,8 @@ export class SimulatorState {
 
   addUser(u: GitLabFixture['users'][number]): UserRecord {
     if (this.usersById.has(u.id)) throw new UserError(`duplicate user id ${u.id}`);
-    if (this.usersByUsername.has(u.username.toLowerCase())) throw new UserError(`duplicate username "${u.username}"`);
+    if (this.usersByUsername.has(u.username.toLowerCase()))
+      throw new UserError(`duplicate username "${u.username}"`);
     const rec: UserRecord = {
       id: u.id,
       username: u.username,
@@ -167,7 +175,9 @@ export class SimulatorState {
     const label = `group "${g.path}" (id ${g.id})`;
     if (this.groupsById.has(g.id)) throw new UserError(`duplicate group id ${g.id}`);
     if (g.id >= USER_NAMESPACE_ID_OFFSET) {
-      throw new UserError(`${label}: group ids must be below ${USER_NAMESPACE_ID_OFFSET} (user namespaces use that range)`);
+      throw new UserError(
+        `${label}: group ids must be below ${USER_NAMESPACE_ID_OFFSET} (user namespaces use that range)`,
+      );
     }
     let parent: GroupRecord | null = null;
     if (g.parent !== null) {
@@ -177,10 +187,13 @@ export class SimulatorState {
       throw new UserError(`${label}: top-level group path collides with the username "${g.path}"`);
     }
     const fullPath = parent ? `${parent.fullPath}/${g.path}` : g.path;
-    if (this.groupsByPath.has(fullPath.toLowerCase())) throw new UserError(`duplicate group path "${fullPath}"`);
+    if (this.groupsByPath.has(fullPath.toLowerCase()))
+      throw new UserError(`duplicate group path "${fullPath}"`);
     const visibility = g.visibility ?? 'private';
     if (parent && rank(visibility) > rank(parent.visibility)) {
-      throw new UserError(`${label} is ${visibility} but its parent "${parent.fullPath}" is ${parent.visibility}`);
+      throw new UserError(
+        `${label} is ${visibility} but its parent "${parent.fullPath}" is ${parent.visibility}`,
+      );
     }
     const rec: GroupRecord = {
       id: g.id,
@@ -212,16 +225,24 @@ export class SimulatorState {
     let namespace: NamespaceRecord;
     if (group) namespace = { kind: 'group', group };
     else if (user) namespace = { kind: 'user', user };
-    else throw new UserError(`${label} has namespace "${p.namespace}", which is neither a group nor a username`);
+    else
+      throw new UserError(
+        `${label} has namespace "${p.namespace}", which is neither a group nor a username`,
+      );
     const nsPath = namespace.kind === 'group' ? namespace.group.fullPath : namespace.user.username;
     const nsHuman = namespace.kind === 'group' ? namespace.group.fullName : namespace.user.name;
     const pathWithNamespace = `${nsPath}/${p.path}`;
-    if (this.projectsByPath.has(pathWithNamespace.toLowerCase()) || this.groupsByPath.has(pathWithNamespace.toLowerCase())) {
+    if (
+      this.projectsByPath.has(pathWithNamespace.toLowerCase()) ||
+      this.groupsByPath.has(pathWithNamespace.toLowerCase())
+    ) {
       throw new UserError(`duplicate path "${pathWithNamespace}" (${label})`);
     }
     const visibility = p.visibility ?? 'private';
     if (namespace.kind === 'group' && rank(visibility) > rank(namespace.group.visibility)) {
-      throw new UserError(`${label} is ${visibility} but its group "${nsPath}" is ${namespace.group.visibility}`);
+      throw new UserError(
+        `${label} is ${visibility} but its group "${nsPath}" is ${namespace.group.visibility}`,
+      );
     }
     const rec: ProjectRecord = {
       id: p.id,
@@ -249,7 +270,10 @@ export class SimulatorState {
     if (!user) throw new UserError(`membership of unknown user "${username}" in "${source}"`);
     const group = this.groupsByPath.get(source.toLowerCase());
     const project = group ? undefined : this.projectsByPath.get(source.toLowerCase());
-    if (!group && !project) throw new UserError(`membership of "${username}" in "${source}", which is neither a group nor a project`);
+    if (!group && !project)
+      throw new UserError(
+        `membership of "${username}" in "${source}", which is neither a group nor a project`,
+      );
     const table = group ? this.groupMembers : this.projectMembers;
     let levels = table.get(user.id);
     if (!levels) table.set(user.id, (levels = new Map()));
@@ -265,19 +289,35 @@ export class SimulatorState {
     let managementProject: ProjectRecord | null = null;
     if (c.management_project !== null) {
       managementProject = this.projectsByPath.get(c.management_project.toLowerCase()) ?? null;
-      if (!managementProject) throw new UserError(`${label} has management_project "${c.management_project}", which is not a project`);
+      if (!managementProject)
+        throw new UserError(
+          `${label} has management_project "${c.management_project}", which is not a project`,
+        );
     }
     let owner: ClusterOwner;
     if (c.level === 'instance') {
-      if (c.owner !== null) throw new UserError(`${label} is an instance cluster but has owner "${c.owner}" (use null)`);
+      if (c.owner !== null)
+        throw new UserError(
+          `${label} is an instance cluster but has owner "${c.owner}" (use null)`,
+        );
       owner = { level: 'instance' };
     } else {
       const key = (c.owner ?? '').toLowerCase();
       const found = c.level === 'group' ? this.groupsByPath.get(key) : this.projectsByPath.get(key);
-      if (!found) throw new UserError(`${label} has owner "${String(c.owner)}", which is not a ${c.level}`);
-      owner = c.level === 'group' ? { level: 'group', group: found as GroupRecord } : { level: 'project', project: found as ProjectRecord };
+      if (!found)
+        throw new UserError(`${label} has owner "${String(c.owner)}", which is not a ${c.level}`);
+      owner =
+        c.level === 'group'
+          ? { level: 'group', group: found as GroupRecord }
+          : { level: 'project', project: found as ProjectRecord };
     }
-    const rec: ClusterRecord = { id: c.id, data: structuredClone(c), owner, creator, managementProject };
+    const rec: ClusterRecord = {
+      id: c.id,
+      data: structuredClone(c),
+      owner,
+      creator,
+      managementProject,
+    };
     if (owner.level === 'instance') insertById(this.instanceClusters, rec);
     else if (owner.level === 'group') insertById(owner.group.clusters, rec);
     else insertById(owner.project.clusters, rec);
@@ -288,11 +328,15 @@ export class SimulatorState {
 
   /** `:id` in a route: digits are an id, anything else a (decoded) full path, matched case-insensitively. */
   findProject(idOrPath: string): ProjectRecord | undefined {
-    return /^\d+$/.test(idOrPath) ? this.projectsById.get(Number(idOrPath)) : this.projectsByPath.get(idOrPath.toLowerCase());
+    return /^\d+$/.test(idOrPath)
+      ? this.projectsById.get(Number(idOrPath))
+      : this.projectsByPath.get(idOrPath.toLowerCase());
   }
 
   findGroup(idOrPath: string): GroupRecord | undefined {
-    return /^\d+$/.test(idOrPath) ? this.groupsById.get(Number(idOrPath)) : this.groupsByPath.get(idOrPath.toLowerCase());
+    return /^\d+$/.test(idOrPath)
+      ? this.groupsById.get(Number(idOrPath))
+      : this.groupsByPath.get(idOrPath.toLowerCase());
   }
 }
 

@@ -75,7 +75,9 @@ function instanceClusters(ctx: RequestContext, single: boolean) {
   ensureAdmin(ctx);
   ensureFeatureEnabled(ctx);
   if (!single) {
-    return ok(paginate(ctx, ctx.state.instanceClusters).map((c) => clusterEntity(ctx.baseUrl, c, false)));
+    return ok(
+      paginate(ctx, ctx.state.instanceClusters).map((c) => clusterEntity(ctx.baseUrl, c, false)),
+    );
   }
   return ok(clusterEntity(ctx.baseUrl, findCluster(ctx, ctx.state.instanceClusters), false));
 }
@@ -90,18 +92,32 @@ function notSimulated(method: HttpMethod, path: string): RouteDefinition {
     method,
     path,
     handler: () => {
-      throw new ApiError(501, { message: `501 Not Implemented - the simulator does not model ${method} ${path} yet` });
+      throw new ApiError(501, {
+        message: `501 Not Implemented - the simulator does not model ${method} ${path} yet`,
+      });
     },
   };
 }
 
 export const clusterRoutes: RouteDefinition[] = [
   { method: 'GET', path: '/projects/:id/clusters', handler: (ctx) => projectClusters(ctx, false) },
-  { method: 'GET', path: '/projects/:id/clusters/:cluster_id', handler: (ctx) => projectClusters(ctx, true) },
+  {
+    method: 'GET',
+    path: '/projects/:id/clusters/:cluster_id',
+    handler: (ctx) => projectClusters(ctx, true),
+  },
   { method: 'GET', path: '/groups/:id/clusters', handler: (ctx) => groupClusters(ctx, false) },
-  { method: 'GET', path: '/groups/:id/clusters/:cluster_id', handler: (ctx) => groupClusters(ctx, true) },
+  {
+    method: 'GET',
+    path: '/groups/:id/clusters/:cluster_id',
+    handler: (ctx) => groupClusters(ctx, true),
+  },
   { method: 'GET', path: '/admin/clusters', handler: (ctx) => instanceClusters(ctx, false) },
-  { method: 'GET', path: '/admin/clusters/:cluster_id', handler: (ctx) => instanceClusters(ctx, true) },
+  {
+    method: 'GET',
+    path: '/admin/clusters/:cluster_id',
+    handler: (ctx) => instanceClusters(ctx, true),
+  },
   notSimulated('POST', '/projects/:id/clusters/user'),
   notSimulated('PUT', '/projects/:id/clusters/:cluster_id'),
   notSimulated('DELETE', '/projects/:id/clusters/:cluster_id'),

@@ -24,18 +24,22 @@ function discover(ctx: RequestContext) {
   }
   const projectClusters: ClusterRecord[] = [];
   for (const p of projectsUnder(root, true)) {
-    if (p.clusters.length > 0 && projectMembershipLevel(state, user, p) >= MAINTAINER) projectClusters.push(...p.clusters);
+    if (p.clusters.length > 0 && projectMembershipLevel(state, user, p) >= MAINTAINER)
+      projectClusters.push(...p.clusters);
   }
 
   // No ORDER BY in GitLab's query: rows come back in id order in practice, then group_by keeps first-seen keys.
   const byKey = (clusters: ClusterRecord[], key: (c: ClusterRecord) => string) => {
     const out: Record<string, { id: number; name: string }[]> = {};
-    for (const c of clusters.sort((a, b) => a.id - b.id)) (out[key(c)] ??= []).push({ id: c.id, name: c.data.name });
+    for (const c of clusters.sort((a, b) => a.id - b.id))
+      (out[key(c)] ??= []).push({ id: c.id, name: c.data.name });
     return out;
   };
   return ok({
     groups: byKey(groupClusters, (c) => (c.owner.level === 'group' ? c.owner.group.fullPath : '')),
-    projects: byKey(projectClusters, (c) => (c.owner.level === 'project' ? c.owner.project.pathWithNamespace : '')),
+    projects: byKey(projectClusters, (c) =>
+      c.owner.level === 'project' ? c.owner.project.pathWithNamespace : '',
+    ),
   });
 }
 

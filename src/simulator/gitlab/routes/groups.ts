@@ -1,7 +1,13 @@
 // GET /groups, /groups/:id, /groups/:id/descendant_groups, /groups/:id/projects (lib/api/groups.rb and
 // GroupsFinder / GroupProjectsFinder). All allow anonymous callers, who see public groups only.
 
-import { canReadGroup, canReadProject, groupMembershipLevel, projectMembershipLevel, relatedGroupIds } from '../access.js';
+import {
+  canReadGroup,
+  canReadProject,
+  groupMembershipLevel,
+  projectMembershipLevel,
+  relatedGroupIds,
+} from '../access.js';
 import { basicProject, group as groupEntity, project as projectEntity } from '../entities.js';
 import {
   accessLevelParam,
@@ -14,7 +20,12 @@ import {
   type RequestContext,
 } from '../http-kit.js';
 import type { RouteDefinition } from '../router.js';
-import { projectsUnder, selfAndDescendants, type GroupRecord, type ProjectRecord } from '../state.js';
+import {
+  projectsUnder,
+  selfAndDescendants,
+  type GroupRecord,
+  type ProjectRecord,
+} from '../state.js';
 import { listProjects, matchesSearch, projectListParams } from './project-list.js';
 
 /** `find_group!`: resolve `:id` (number or full path) and hide what the caller may not read. */
@@ -35,20 +46,29 @@ function groupFinder(ctx: RequestContext): (candidates: readonly GroupRecord[]) 
   const owned = boolParam(query, 'owned') ?? false;
   const topLevelOnly = boolParam(query, 'top_level_only') ?? false;
   const minAccess = accessLevelParam(query);
-  const orderBy = enumParam(query, 'order_by', ['name', 'path', 'id', 'similarity'] as const, 'name');
+  const orderBy = enumParam(
+    query,
+    'order_by',
+    ['name', 'path', 'id', 'similarity'] as const,
+    'name',
+  );
   const sort = enumParam(query, 'sort', ['asc', 'desc'] as const, 'asc');
   const search = query.get('search')?.toLowerCase() ?? '';
-  const skip = new Set(query.getAll('skip_groups[]').concat(query.getAll('skip_groups')).map(Number));
+  const skip = new Set(
+    query.getAll('skip_groups[]').concat(query.getAll('skip_groups')).map(Number),
+  );
   pageParams(query);
 
   let include: (g: GroupRecord) => boolean;
   if (user && owned) include = (g) => state.groupMembers.get(user.id)?.get(g.id) === 50;
-  else if (user && minAccess !== undefined) include = (g) => groupMembershipLevel(state, user, g) >= Math.max(minAccess, 1);
+  else if (user && minAccess !== undefined)
+    include = (g) => groupMembershipLevel(state, user, g) >= Math.max(minAccess, 1);
   else if (user?.admin && allAvailable) include = () => true;
   else {
     const related = user ? relatedGroupIds(state, user) : new Set<number>();
     include = (g) =>
-      related.has(g.id) || (allAvailable && (g.visibility === 'public' || (!!user && g.visibility === 'internal')));
+      related.has(g.id) ||
+      (allAvailable && (g.visibility === 'public' || (!!user && g.visibility === 'internal')));
   }
 
   const dir = sort === 'asc' ? 1 : -1;
@@ -60,7 +80,9 @@ function groupFinder(ctx: RequestContext): (candidates: readonly GroupRecord[]) 
           include(g) &&
           (!topLevelOnly || g.parent === null) &&
           !skip.has(g.id) &&
-          (!search || g.name.toLowerCase().includes(search) || g.path.toLowerCase().includes(search)),
+          (!search ||
+            g.name.toLowerCase().includes(search) ||
+            g.path.toLowerCase().includes(search)),
       )
       .sort((a, b) => {
         if (key && a[key] !== b[key]) return a[key] < b[key] ? -dir : dir;
@@ -85,7 +107,9 @@ function groupProjects(ctx: RequestContext) {
   // GroupProjectsFinder#filter_by_visibility: owned / min_access_level use project authorizations.
   const level = user && owned ? 50 : user && minAccess !== undefined ? Math.max(minAccess, 1) : 0;
   const include = (p: ProjectRecord): boolean =>
-    (level > 0 ? projectMembershipLevel(state, user, p) >= level : canReadProject(state, user, p)) &&
+    (level > 0
+      ? projectMembershipLevel(state, user, p) >= level
+      : canReadProject(state, user, p)) &&
     (!visibility || p.visibility === visibility) &&
     matchesSearch(p, search) &&
     archived !== true;
@@ -114,10 +138,16 @@ export const groupRoutes: RouteDefinition[] = [
     handler: (ctx) => {
       const withProjects = boolParam(ctx.query, 'with_projects') ?? true;
       const group = findVisibleGroup(ctx, ctx.params['id'] ?? '');
-      const body: Record<string, unknown> = { ...groupEntity(ctx.baseUrl, group), shared_with_groups: [] };
+      const body: Record<string, unknown> = {
+        ...groupEntity(ctx.baseUrl, group),
+        shared_with_groups: [],
+      };
       if (withProjects) {
         // GroupDetail lists the group's own projects (newest first, at most 100) the caller can read.
-        const own = group.projects.filter((p) => canReadProject(ctx.state, ctx.user, p)).reverse().slice(0, 100);
+        const own = group.projects
+          .filter((p) => canReadProject(ctx.state, ctx.user, p))
+          .reverse()
+          .slice(0, 100);
         body['projects'] = own.map((p) => projectEntity(ctx.baseUrl, p));
         body['shared_projects'] = [];
       }

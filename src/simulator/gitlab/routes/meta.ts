@@ -13,14 +13,30 @@ function metadata(ctx: RequestContext): unknown {
     externalUrl: instance.kas.externalUrl,
   };
   // kas.externalK8sProxyUrl was added to the metadata query in 17.6
-  if (versionAtLeast(instance.version, 17, 6)) kas['externalK8sProxyUrl'] = instance.kas.externalK8sProxyUrl;
+  if (versionAtLeast(instance.version, 17, 6))
+    kas['externalK8sProxyUrl'] = instance.kas.externalK8sProxyUrl;
   kas['version'] = instance.kas.version;
-  return { version: instance.version, revision: instance.revision, kas, enterprise: instance.enterprise };
+  return {
+    version: instance.version,
+    revision: instance.revision,
+    kas,
+    enterprise: instance.enterprise,
+  };
 }
 
 export const metaRoutes: RouteDefinition[] = [
-  { method: 'GET', path: '/version', extraReadScopes: ['read_user'], handler: (ctx) => ok(metadata(ctx)) },
-  { method: 'GET', path: '/metadata', extraReadScopes: ['read_user'], handler: (ctx) => ok(metadata(ctx)) },
+  {
+    method: 'GET',
+    path: '/version',
+    extraReadScopes: ['read_user'],
+    handler: (ctx) => ok(metadata(ctx)),
+  },
+  {
+    method: 'GET',
+    path: '/metadata',
+    extraReadScopes: ['read_user'],
+    handler: (ctx) => ok(metadata(ctx)),
+  },
   {
     method: 'GET',
     path: '/user',

@@ -15,7 +15,16 @@ import {
 } from '../http-kit.js';
 import type { ProjectRecord } from '../state.js';
 
-const ORDER_BY = ['id', 'name', 'path', 'created_at', 'updated_at', 'last_activity_at', 'similarity', 'star_count'] as const;
+const ORDER_BY = [
+  'id',
+  'name',
+  'path',
+  'created_at',
+  'updated_at',
+  'last_activity_at',
+  'similarity',
+  'star_count',
+] as const;
 type OrderBy = (typeof ORDER_BY)[number];
 
 export interface ProjectListOptions {
@@ -39,14 +48,20 @@ export function projectListParams(ctx: RequestContext): ProjectListParams {
   return { orderBy, sort };
 }
 
-export function listProjects(ctx: RequestContext, params: ProjectListParams, options: ProjectListOptions): ApiResponse {
+export function listProjects(
+  ctx: RequestContext,
+  params: ProjectListParams,
+  options: ProjectListOptions,
+): ApiResponse {
   const { orderBy, sort } = params;
   const { ascending, include, entity } = options;
 
   if (ctx.query.get('pagination') === 'keyset') {
     // Keyset needs an explicit order_by=id; anything else (including the created_at default) is refused.
     if (ctx.query.get('order_by') !== 'id') {
-      throw new ApiError(405, { error: 'Keyset pagination is not yet available for this type of request' });
+      throw new ApiError(405, {
+        error: 'Keyset pagination is not yet available for this type of request',
+      });
     }
     return ok(paginateKeyset(ctx, ascending, sort, include ?? (() => true)).map(entity));
   }

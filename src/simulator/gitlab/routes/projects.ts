@@ -22,7 +22,10 @@ export function findVisibleProject(ctx: RequestContext, idOrPath: string): Proje
   return project;
 }
 
-export function projectEntity(ctx: RequestContext, simple: boolean): (p: ProjectRecord) => Record<string, unknown> {
+export function projectEntity(
+  ctx: RequestContext,
+  simple: boolean,
+): (p: ProjectRecord) => Record<string, unknown> {
   if (simple || !ctx.user) return (p) => basicProject(ctx.baseUrl, p);
   return (p) => projectWithAccess(ctx.baseUrl, p, ctx.state, ctx.user);
 }
@@ -73,4 +76,3 @@ export const projectRoutes: RouteDefinition[] = [
     },
   },
 ];
-

@@ -1,0 +1,117 @@
+// `migrate-clusters plan`: discover, map, and show or write the plan (a dry run: nothing changes).
+import { join } from 'node:path';
+import { openConnection, type ConnectionFlags } from '../connection.js';
+import { discoverInventory } from '../discovery/discover.js';
+import { ExitCode, UserError } from '../errors.js';
+import { writeFileAtomic } from '../files.js';
+import { createOutput } from '../output.js';
+import { computePlan, hasPendingWork } from '../plan/compute-plan.js';
+import { defaultPlanOptions } from '../plan/options.js';
+import type { Plan } from '../plan/types.js';
+import { renderPlanJson } from '../report/plan-json.js';
+import { renderPlanJunit } from '../report/plan-junit.js';
+import { renderPlanMarkdown } from '../report/plan-markdown.js';
+import { renderPlanTable } from '../report/plan-table.js';
+import { planReportFiles } from '../report/write-reports.js';
+import { createProgressLine } from '../report/progress-line.js';
+
+export type PlanFormat = 'table' | 'json' | 'markdown' | 'junit';
+
+export interface PlanCommandOptions extends ConnectionFlags {
+  out?: string;
+  format?: PlanFormat;
+  reportDir?: string;
+  group?: string[];
+  detailedExitcode?: boolean;
+  instanceAuthorization?: boolean;
+  tier?: 'free' | 'premium';
+  userAccess?: boolean;
+  agentProjectName?: string;
+  agentProject?: string[];
+  contextFor?: string[];
+  color?: boolean;
+  verbose?: boolean;
+}
+
+/** `KEY=VALUE` flags (--agent-project ROOT=PATH, --context-for ID=CONTEXT). */
+export function parsePairs(flag: string, values: string[] = []): [string, string][] {
+  return values.map((value) => {
+    const at = value.indexOf('=');
+    if (at <= 0 || at === value.length - 1) {
+      throw new UserError(`${flag} expects KEY=VALUE, got "${value}".`, {
+        hint: `For example ${flag} 12=prod-context`,
+      });
+    }
+    return [value.slice(0, at), value.slice(at + 1)];
+  });
+}
+
+function render(
+  plan: Plan,
+  format: PlanFormat,
+  color: Parameters<typeof renderPlanTable>[1],
+): string {
+  switch (format) {
+    case 'table':
+      return renderPlanTable(plan, color);
+    case 'json':
+      return renderPlanJson(plan).trimEnd();
+    case 'markdown':
+      return renderPlanMarkdown(plan).trimEnd();
+    case 'junit':
+      return renderPlanJunit(plan).trimEnd();
+  }
+}
+
+export async function runPlan(options: PlanCommandOptions): Promise<ExitCode> {
+  const out = createOutput({ color: options.color ?? true, verbose: options.verbose ?? false });
+  const contextFor = Object.fromEntries(
+    parsePairs('--context-for', options.contextFor).map(([id, context]) => {
+      if (!/^\d+$/.test(id))
+        throw new UserError(`--context-for needs a cluster id before "=", got "${id}".`, {
+          hint: 'Cluster ids are listed by `migrate-clusters inventory`.',
+        });
+      return [Number(id), context];
+    }),
+  );
+  const planOptions = {
+    ...defaultPlanOptions(),
+    instanceAuthorization: options.instanceAuthorization ?? false,
+    tier: options.tier ?? 'free',
+    userAccess: options.userAccess ?? false,
+    agentProjectName: options.agentProjectName ?? 'gitlab-agents',
+    agentProjects: Object.fromEntries(parsePairs('--agent-project', options.agentProject)),
+    contextFor,
+  };
+  const format = options.format ?? (process.stdout.isTTY ? 'table' : 'json');
+
+  const connection = await openConnection(options, (retry) =>
+    out.verbose(`retrying a GitLab request (${retry.reason}) in ${Math.round(retry.waitMs)} ms`),
+  );
+  const progress = createProgressLine(process.stderr, out.interactive);
+  try {
+    if (connection.demo) out.info(out.color.dim(`Demo: simulated GitLab at ${connection.url}`));
+    const inventory = await discoverInventory(connection.client, {
+      groups: options.group ?? [],
+      onProgress: (p) => progress.update(p),
+    });
+    const plan = await computePlan(connection.client, inventory, planOptions);
+    progress.done();
+    // Files first and atomically: a failure leaves no half-written plan or report behind.
+    if (options.out) await writeFileAtomic(options.out, renderPlanJson(plan));
+    if (options.reportDir) {
+      for (const file of planReportFiles(plan))
+        await writeFileAtomic(join(options.reportDir, file.name), file.content);
+    }
+    out.result(render(plan, format, out.color));
+    if (options.out)
+      out.info(
+        `Plan written to ${options.out}. Review it, then: migrate-clusters apply ${options.out}`,
+      );
+    if (options.reportDir) out.info(`Reports written to ${options.reportDir}/`);
+    return options.detailedExitcode && hasPendingWork(plan) ? ExitCode.pending : ExitCode.ok;
+  } finally {
+    progress.done();
+    await connection.close();
+  }
+}
