@@ -10,7 +10,7 @@ export async function writeFileAtomic(path: string, content: string): Promise<vo
     await writeFile(temporary, content, { mode: 0o644 });
     await rename(temporary, path);
   } catch (error) {
-    await rm(temporary, { force: true });
+    await rm(temporary, { force: true }).catch(() => undefined);
     throw new UserError(
       `Cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
       {

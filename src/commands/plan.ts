@@ -5,12 +5,13 @@ import { discoverInventory } from '../discovery/discover.js';
 import { ExitCode, UserError } from '../errors.js';
 import { writeFileAtomic } from '../files.js';
 import { createOutput } from '../output.js';
-import { computePlan, hasPendingWork } from '../plan/compute-plan.js';
+import { computePlan } from '../plan/compute-plan.js';
 import { defaultPlanOptions } from '../plan/options.js';
 import type { Plan } from '../plan/types.js';
 import { renderPlanJson } from '../report/plan-json.js';
 import { renderPlanJunit } from '../report/plan-junit.js';
 import { renderPlanMarkdown } from '../report/plan-markdown.js';
+import { hasPendingChanges } from '../report/plan-summary.js';
 import { renderPlanTable } from '../report/plan-table.js';
 import { planReportFiles } from '../report/write-reports.js';
 import { createProgressLine } from '../report/progress-line.js';
@@ -109,7 +110,7 @@ export async function runPlan(options: PlanCommandOptions): Promise<ExitCode> {
         `Plan written to ${options.out}. Review it, then: migrate-clusters apply ${options.out}`,
       );
     if (options.reportDir) out.info(`Reports written to ${options.reportDir}/`);
-    return options.detailedExitcode && hasPendingWork(plan) ? ExitCode.pending : ExitCode.ok;
+    return options.detailedExitcode && hasPendingChanges(plan) ? ExitCode.pending : ExitCode.ok;
   } finally {
     progress.done();
     await connection.close();

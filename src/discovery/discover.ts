@@ -74,8 +74,9 @@ class DiscoveryRun {
 
     const scoped = (this.options.groups?.length ?? 0) > 0;
     const roots = scoped ? await this.resolveGroups(this.options.groups!) : await this.listRoots();
-    const discoveryPossible =
-      this.options.strategy !== 'full-scan' && versionHasDiscoveryApi(metadata.version) !== false;
+    const versionHasApi = versionHasDiscoveryApi(metadata.version);
+    if (this.options.strategy !== 'full-scan' && versionHasApi === false) this.warnNoDiscoveryApi();
+    const discoveryPossible = this.options.strategy !== 'full-scan' && versionHasApi !== false;
     const discoveryWorks =
       discoveryPossible && roots.length > 0 && (await this.discoverFirst(roots[0]!));
 
@@ -184,11 +185,7 @@ class DiscoveryRun {
       return true;
     } catch (error) {
       if (isMissingEndpoint(error)) {
-        this.warn(
-          'discovery-api-unavailable',
-          null,
-          'The cluster discovery API (GitLab 17.9+) is not available: every group and project was scanned instead.',
-        );
+        this.warnNoDiscoveryApi();
         return false;
       }
       if (httpFailure(error)?.status === 403) {
@@ -381,6 +378,14 @@ class DiscoveryRun {
           "An administrator can turn it on for the migration with `gitlab-rails runner 'Feature.enable(:certificate_based_clusters)'` " +
           'or `POST /api/v4/features/certificate_based_clusters value=true`, then run this again.',
       },
+    );
+  }
+
+  private warnNoDiscoveryApi(): void {
+    this.warn(
+      'discovery-api-unavailable',
+      null,
+      'The cluster discovery API (GitLab 17.9+) is not available: every group and project was scanned instead.',
     );
   }
 

@@ -24,6 +24,3 @@ export async function computePlan(
   );
   return buildPlan(inventory, live, options);
 }
-
-/** Work is pending when any step remains (terraform's --detailed-exitcode meaning). */
-export const hasPendingWork = (plan: Plan) => plan.steps.length > 0;

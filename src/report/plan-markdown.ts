@@ -5,9 +5,11 @@ import { stringify } from 'yaml';
 import type { Plan, PlanStep, PlannedAgent, PlannedCluster } from '../plan/types.js';
 import { countPlan, ownerLabel, renderSummaryLine } from './plan-summary.js';
 
-// Backslash escapes cover CommonMark's inline syntax; <, > and & become entities because
-// GitLab's sanitiser and GitHub both decode them but neither lets them open a tag.
-const MARKDOWN_PUNCTUATION = /[\\`*_[\]{}()#+!|~]/g;
+// Backslash escapes cover what can start inline syntax mid-line (emphasis, code, links, strike,
+// table cells); with [ and ] escaped, ( ) and ! cannot form a link or image. Characters that only
+// matter at the start of a line (#, +, -) are safe: escaped text never starts one. <, > and &
+// become entities, which GitLab and GitHub both decode but never treat as a tag.
+const MARKDOWN_PUNCTUATION = /[\\`*_[\]|~]/g;
 
 /** Plain text safe inside a paragraph, list item or table cell. */
 export function escapeMarkdown(text: string): string {
@@ -112,7 +114,7 @@ function renderAgent(agent: PlannedAgent, clusters: Map<number, PlannedCluster>)
     );
   }
   out.push(`${codeSpan(agent.configPath)}:`, fencedBlock('yaml', stringify(agent.config)));
-  if (agent.environmentTemplate !== null) {
+  if (agent.environmentTemplate != null) {
     const path = `.gitlab/agents/${agent.name}/environment_templates/default.yaml`;
     out.push(`${codeSpan(path)}:`, fencedBlock('yaml', agent.environmentTemplate));
   }
@@ -146,7 +148,7 @@ function renderUnchanged(plan: Plan): string | null {
 function renderWarnings(plan: Plan): string | null {
   if (plan.warnings.length === 0) return null;
   const items = plan.warnings.map((w) => {
-    const where = w.clusterId === null ? '' : ` (cluster ${w.clusterId})`;
+    const where = w.clusterId == null ? '' : ` (cluster ${w.clusterId})`;
     return `- ${codeSpan(w.code)}${where}: ${escapeMarkdown(w.message)}`;
   });
   return ['## Warnings', items.join('\n')].join('\n\n');
@@ -175,5 +177,5 @@ export function renderPlanMarkdown(plan: Plan): string {
     sections.push('## Agents', ...plan.agents.map((agent) => renderAgent(agent, clusters)));
   }
   sections.push(renderUnchanged(plan), renderWarnings(plan), renderSteps(plan.steps));
-  return `${sections.filter((s): s is string => s !== null).join('\n\n')}\n`;
+  return `${sections.filter((s): s is string => s != null).join('\n\n')}\n`;
 }

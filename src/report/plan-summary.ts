@@ -67,7 +67,7 @@ export function renderSummaryLine(plan: Plan): string {
 export function stepsForCluster(plan: Plan, cluster: PlannedCluster): PlanStep[] {
   const agents = new Set(cluster.agents);
   return plan.steps.filter(
-    (s) => s.clusterId === cluster.id || (s.agent !== null && agents.has(s.agent)),
+    (s) => s.clusterId === cluster.id || (s.agent != null && agents.has(s.agent)),
   );
 }
 

@@ -14,6 +14,18 @@ import { renderTable } from './text-table.js';
 
 const INDENT = '    ';
 
+/**
+ * Names, scopes and reasons come from GitLab, where anyone with Maintainer can set them: control
+ * characters (an escape sequence could rewrite the terminal) are shown as \uXXXX instead.
+ */
+export function printable(text: string): string {
+  return Array.from(text, (c) => {
+    const code = c.codePointAt(0)!;
+    const control = code < 0x20 || (code >= 0x7f && code < 0xa0);
+    return control ? `\\u${code.toString(16).padStart(4, '0')}` : c;
+  }).join('');
+}
+
 function indent(block: string, prefix = INDENT): string {
   return block
     .split('\n')
@@ -46,18 +58,20 @@ function clusterRow(cluster: PlannedCluster): string[] {
     String(cluster.id),
     cluster.level,
     ownerLabel(cluster.owner),
-    cluster.name,
-    cluster.environmentScope,
+    printable(cluster.name),
+    printable(cluster.environmentScope),
   ];
 }
 
 function describeEntry(entry: AccessEntry): string {
   const parts = [
     entry.environments?.length
-      ? `environments: ${entry.environments.join(', ')}`
+      ? `environments: ${printable(entry.environments.join(', '))}`
       : 'all environments',
   ];
-  if (entry.access_as) parts.push(`access as ${Object.keys(entry.access_as).join(', ')}`);
+  // `agent` is GitLab's default: only impersonation is worth a reader's attention.
+  const accessAs = Object.keys(entry.access_as ?? {}).filter((key) => key !== 'agent');
+  if (accessAs.length > 0) parts.push(`access as ${accessAs.join(', ')}`);
   if (entry.default_namespace) parts.push(`namespace ${entry.default_namespace}`);
   if (entry.resource_management?.enabled) parts.push('managed resources');
   if (entry.protected_branches_only) parts.push('protected branches only');
@@ -112,15 +126,15 @@ function renderAgent(
   if (access.length > 0) out.push(indent(renderTable(access[0]!, access.slice(1))));
   const userAccess = renderUserAccess(agent);
   if (userAccess) out.push(`  user_access     ${userAccess}`);
-  if (agent.environmentTemplate !== null) {
+  if (agent.environmentTemplate != null) {
     out.push(`  env template    .gitlab/agents/${agent.name}/environment_templates/default.yaml`);
   }
   if (agent.ciVariables.length > 0) {
     const vars = agent.ciVariables.map((v) => [
       v.level,
       ownerLabel(v.owner),
-      `${v.key}=${v.value}`,
-      v.environmentScope,
+      `${v.key}=${printable(v.value)}`,
+      printable(v.environmentScope),
     ]);
     out.push('  variables');
     out.push(
@@ -141,7 +155,7 @@ function renderClusterList(
   color: ChalkInstance,
 ): string | null {
   if (clusters.length === 0) return null;
-  const rows = clusters.map((c) => [...clusterRow(c), c.reason ?? '']);
+  const rows = clusters.map((c) => [...clusterRow(c), printable(c.reason ?? '')]);
   const header = ['ID', 'LEVEL', 'OWNER', 'NAME', 'SCOPE', 'REASON'].map((h) => color.dim(h));
   return `${color.bold(`${title} (${clusters.length})`)}\n${indent(renderTable(header, rows), '  ')}`;
 }
@@ -149,8 +163,8 @@ function renderClusterList(
 function renderWarnings(plan: Plan, color: ChalkInstance): string | null {
   if (plan.warnings.length === 0) return null;
   const lines = plan.warnings.map((w) => {
-    const where = w.clusterId === null ? '' : `cluster ${w.clusterId}: `;
-    return `  ${color.yellow('warning')} [${w.code}] ${where}${w.message}`;
+    const where = w.clusterId == null ? '' : `cluster ${w.clusterId}: `;
+    return `  ${color.yellow('warning')} [${w.code}] ${where}${printable(w.message)}`;
   });
   return [color.bold(`Warnings (${plan.warnings.length})`), ...lines].join('\n');
 }
@@ -176,5 +190,5 @@ export function renderPlanTable(plan: Plan, color: ChalkInstance): string {
   );
   const summary = renderSummaryLine(plan);
   sections.push(hasPendingChanges(plan) ? color.bold(summary) : color.green(summary));
-  return sections.filter((s): s is string => s !== null).join('\n\n');
+  return sections.filter((s): s is string => s != null).join('\n\n');
 }

@@ -16,7 +16,8 @@ const PREDEFINED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '
 
 export function parseXml(source: string): XmlElement {
   const bad = NOT_XML_CHAR.exec(source);
-  if (bad) throw new Error(`character U+${bad[0].codePointAt(0)!.toString(16)} is not allowed in XML`);
+  if (bad)
+    throw new Error(`character U+${bad[0].codePointAt(0)!.toString(16)} is not allowed in XML`);
   let pos = 0;
 
   const fail = (message: string): never => {

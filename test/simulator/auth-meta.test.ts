@@ -50,12 +50,22 @@ describe('metadata and current user', () => {
     expect((await call(sim, '/user', { token: TOKENS.readUserOnly })).status).toBe(200);
     const projects = await call(sim, '/projects', { token: TOKENS.readUserOnly });
     expect(projects.status).toBe(403);
-    expect(projects.json).toEqual({ error: 'insufficient_scope', error_description: INSUFFICIENT, scope: 'api read_api' });
+    expect(projects.json).toEqual({
+      error: 'insufficient_scope',
+      error_description: INSUFFICIENT,
+      scope: 'api read_api',
+    });
   });
 
   it('shows is_admin only to admins on /user', async () => {
     const admin = await call(sim, '/user', { token: TOKENS.adminApi });
-    expect(admin.json).toMatchObject({ id: 1, username: 'root', name: 'Administrator', state: 'active', is_admin: true });
+    expect(admin.json).toMatchObject({
+      id: 1,
+      username: 'root',
+      name: 'Administrator',
+      state: 'active',
+      is_admin: true,
+    });
     const maria = await call(sim, '/user', { token: TOKENS.maintainerApi });
     expect(maria.json).toMatchObject({ id: 2, username: 'maria', web_url: `${sim.url}/maria` });
     expect(maria.json).not.toHaveProperty('is_admin');
@@ -84,7 +94,12 @@ describe('authentication', () => {
       expect((res.json as { username: string }).username).toBe('maria');
     }
     await call(sim, '/user');
-    expect(sim.requests.map((r) => r.authScheme)).toEqual(['private-token', 'bearer', 'private-token', 'none']);
+    expect(sim.requests.map((r) => r.authScheme)).toEqual([
+      'private-token',
+      'bearer',
+      'private-token',
+      'none',
+    ]);
     expect(sim.requests[2]?.query).toEqual({ private_token: '[REDACTED]' });
   });
 
@@ -94,16 +109,25 @@ describe('authentication', () => {
     const post = await call(sim, '/projects/acme%2Fweb/clusters/user', {
       token: TOKENS.adminReadApi,
       method: 'POST',
-      body: { name: 'x', platform_kubernetes_attributes: { api_url: 'https://k', token: 'k8s-secret' } },
+      body: {
+        name: 'x',
+        platform_kubernetes_attributes: { api_url: 'https://k', token: 'k8s-secret' },
+      },
     });
     expect(post.status).toBe(403);
-    expect(post.json).toEqual({ error: 'insufficient_scope', error_description: INSUFFICIENT, scope: 'api read_api' });
+    expect(post.json).toEqual({
+      error: 'insufficient_scope',
+      error_description: INSUFFICIENT,
+      scope: 'api read_api',
+    });
   });
 
   it('answers write endpoints it does not model with 501 once auth passes (never a fake success)', async () => {
     const res = await call(sim, '/admin/clusters/5', { token: TOKENS.adminApi, method: 'DELETE' });
     expect(res.status).toBe(501);
-    expect((res.json as { message: string }).message).toContain('DELETE /admin/clusters/:cluster_id');
+    expect((res.json as { message: string }).message).toContain(
+      'DELETE /admin/clusters/:cluster_id',
+    );
   });
 
   it('refuses blocked users with 403', async () => {
@@ -119,11 +143,16 @@ describe('authentication', () => {
       expect(res.json).toEqual({ error: '404 Not Found' });
     }
     // a method that no route serves on an existing path is also the catch-all
-    expect((await call(sim, '/version', { method: 'DELETE', token: TOKENS.adminApi })).json).toEqual({ error: '404 Not Found' });
+    expect(
+      (await call(sim, '/version', { method: 'DELETE', token: TOKENS.adminApi })).json,
+    ).toEqual({ error: '404 Not Found' });
   });
 
   it('serves HEAD like GET without a body', async () => {
-    const res = await fetch(`${sim.url}/api/v4/projects/10`, { method: 'HEAD', headers: { 'PRIVATE-TOKEN': TOKENS.adminReadApi } });
+    const res = await fetch(`${sim.url}/api/v4/projects/10`, {
+      method: 'HEAD',
+      headers: { 'PRIVATE-TOKEN': TOKENS.adminReadApi },
+    });
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('');
   });

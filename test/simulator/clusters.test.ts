@@ -20,8 +20,21 @@ const maria = { token: TOKENS.maintainerApi };
 const dev = { token: TOKENS.developerApi };
 
 const CLUSTER_KEYS = [
-  'id', 'name', 'created_at', 'domain', 'enabled', 'managed', 'provider_type', 'platform_type', 'environment_scope',
-  'cluster_type', 'namespace_per_environment', 'user', 'platform_kubernetes', 'provider_gcp', 'management_project',
+  'id',
+  'name',
+  'created_at',
+  'domain',
+  'enabled',
+  'managed',
+  'provider_type',
+  'platform_type',
+  'environment_scope',
+  'cluster_type',
+  'namespace_per_environment',
+  'user',
+  'platform_kubernetes',
+  'provider_gcp',
+  'management_project',
 ];
 
 describe('project clusters', () => {
@@ -43,7 +56,13 @@ describe('project clusters', () => {
       environment_scope: '*',
       cluster_type: 'project_type',
       namespace_per_environment: true,
-      user: expect.objectContaining({ id: 1, username: 'root', name: 'Administrator', state: 'active', web_url: `${sim.url}/root` }) as unknown,
+      user: expect.objectContaining({
+        id: 1,
+        username: 'root',
+        name: 'Administrator',
+        state: 'active',
+        web_url: `${sim.url}/root`,
+      }) as unknown,
       platform_kubernetes: {
         api_url: 'https://k8s-1.example.com:6443',
         namespace: 'payments-api-ns',
@@ -67,11 +86,16 @@ describe('project clusters', () => {
   it('adds the project (BasicProjectDetails) on a single GET, by id or encoded path', async () => {
     const res = await call(sim, '/projects/acme%2Fpayments%2Fapi/clusters/1', maria);
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ id: 1, project: { id: 11, path_with_namespace: 'acme/payments/api', namespace: { kind: 'group' } } });
+    expect(res.json).toMatchObject({
+      id: 1,
+      project: { id: 11, path_with_namespace: 'acme/payments/api', namespace: { kind: 'group' } },
+    });
   });
 
   it('includes disabled clusters', async () => {
-    expect((await call(sim, '/projects/10/clusters', admin)).json).toMatchObject([{ id: 2, enabled: false }]);
+    expect((await call(sim, '/projects/10/clusters', admin)).json).toMatchObject([
+      { id: 2, enabled: false },
+    ]);
   });
 
   it('needs Maintainer: 403 Forbidden for a developer', async () => {
@@ -88,7 +112,9 @@ describe('project clusters', () => {
       expect(res.status).toBe(404);
       expect(res.json).toEqual({ message: '404 Not found' });
     }
-    expect((await call(sim, '/projects/11/clusters/abc', admin)).json).toEqual({ error: 'cluster_id is invalid' });
+    expect((await call(sim, '/projects/11/clusters/abc', admin)).json).toEqual({
+      error: 'cluster_id is invalid',
+    });
   });
 
   it('hides projects the caller cannot read', async () => {
@@ -101,21 +127,38 @@ describe('project clusters', () => {
 describe('group clusters', () => {
   it('lists only the group own clusters, inheriting Maintainer from ancestors', async () => {
     expect(ids((await call(sim, '/groups/acme%2Fpayments/clusters', maria)).json)).toEqual([7]);
-    expect(ids((await call(sim, '/groups/acme%2Fpayments%2Fcore/clusters', maria)).json)).toEqual([4]);
+    expect(ids((await call(sim, '/groups/acme%2Fpayments%2Fcore/clusters', maria)).json)).toEqual([
+      4,
+    ]);
     expect(ids((await call(sim, '/groups/1/clusters', admin)).json)).toEqual([3]);
   });
 
   it('adds the group (BasicGroupDetails) on a single GET', async () => {
     const res = await call(sim, '/groups/2/clusters/7', maria);
-    expect(res.json).toMatchObject({ id: 7, cluster_type: 'group_type', enabled: false, environment_scope: 'production' });
-    expect((res.json as Record<string, unknown>)['group']).toEqual({ id: 2, web_url: `${sim.url}/groups/acme/payments`, name: 'Payments' });
+    expect(res.json).toMatchObject({
+      id: 7,
+      cluster_type: 'group_type',
+      enabled: false,
+      environment_scope: 'production',
+    });
+    expect((res.json as Record<string, unknown>)['group']).toEqual({
+      id: 2,
+      web_url: `${sim.url}/groups/acme/payments`,
+      name: 'Payments',
+    });
   });
 
   it('refuses callers below Maintainer and hides invisible groups', async () => {
-    expect((await call(sim, '/groups/1/clusters', maria)).json).toEqual({ message: '403 Forbidden' });
+    expect((await call(sim, '/groups/1/clusters', maria)).json).toEqual({
+      message: '403 Forbidden',
+    });
     expect((await call(sim, '/groups/1/clusters', dev)).status).toBe(403);
-    expect((await call(sim, '/groups/4/clusters', maria)).json).toEqual({ message: '404 Group Not Found' });
-    expect((await call(sim, '/groups/2/clusters/3', maria)).json).toEqual({ message: '404 Not found' });
+    expect((await call(sim, '/groups/4/clusters', maria)).json).toEqual({
+      message: '404 Group Not Found',
+    });
+    expect((await call(sim, '/groups/2/clusters/3', maria)).json).toEqual({
+      message: '404 Not found',
+    });
   });
 });
 
@@ -126,7 +169,9 @@ describe('instance clusters', () => {
     const one = await call(sim, '/admin/clusters/5', admin);
     expect(one.json).toMatchObject({ id: 5, cluster_type: 'instance_type' });
     expect(Object.keys(one.json as object)).toEqual(CLUSTER_KEYS);
-    expect((await call(sim, '/admin/clusters/1', admin)).json).toEqual({ message: '404 Not found' });
+    expect((await call(sim, '/admin/clusters/1', admin)).json).toEqual({
+      message: '404 Not found',
+    });
   });
 
   it('answers 403 Forbidden to non-admins and 401 without a token', async () => {
@@ -140,7 +185,14 @@ describe('instance clusters', () => {
 describe('certificate_based_clusters feature flag off', () => {
   it('answers 404 {"message":"404 Not Found"} on every cluster endpoint', async () => {
     sim.state.instance.featureFlags['certificate_based_clusters'] = false;
-    for (const path of ['/projects/11/clusters', '/projects/11/clusters/1', '/groups/1/clusters', '/groups/2/clusters/7', '/admin/clusters', '/admin/clusters/5']) {
+    for (const path of [
+      '/projects/11/clusters',
+      '/projects/11/clusters/1',
+      '/groups/1/clusters',
+      '/groups/2/clusters/7',
+      '/admin/clusters',
+      '/admin/clusters/5',
+    ]) {
       const res = await call(sim, path, admin);
       expect(res.status, path).toBe(404);
       expect(res.json, path).toEqual({ message: '404 Not Found' });
@@ -150,10 +202,14 @@ describe('certificate_based_clusters feature flag off', () => {
   it('still checks auth, visibility and admin first', async () => {
     sim.state.instance.featureFlags['certificate_based_clusters'] = false;
     expect((await call(sim, '/projects/11/clusters')).status).toBe(401);
-    expect((await call(sim, '/projects/13/clusters', maria)).json).toEqual({ message: '404 Project Not Found' });
+    expect((await call(sim, '/projects/13/clusters', maria)).json).toEqual({
+      message: '404 Project Not Found',
+    });
     expect((await call(sim, '/admin/clusters', maria)).json).toEqual({ message: '403 Forbidden' });
     // the role check comes after the flag: a developer sees the flag's 404, not 403
-    expect((await call(sim, '/projects/11/clusters', dev)).json).toEqual({ message: '404 Not Found' });
+    expect((await call(sim, '/projects/11/clusters', dev)).json).toEqual({
+      message: '404 Not Found',
+    });
   });
 
   it('does not affect the discovery endpoint', async () => {
@@ -179,17 +235,28 @@ describe('GET /discover-cert-based-clusters', () => {
 
   it('shows only the requested group to callers without Maintainer below it (also admins who are not members)', async () => {
     const expected = { groups: { acme: [{ id: 3, name: 'acme-shared' }] }, projects: {} };
-    expect((await call(sim, '/discover-cert-based-clusters?group_id=1', dev)).json).toEqual(expected);
-    expect((await call(sim, '/discover-cert-based-clusters?group_id=1', admin)).json).toEqual(expected);
+    expect((await call(sim, '/discover-cert-based-clusters?group_id=1', dev)).json).toEqual(
+      expected,
+    );
+    expect((await call(sim, '/discover-cert-based-clusters?group_id=1', admin)).json).toEqual(
+      expected,
+    );
     expect((await call(sim, '/discover-cert-based-clusters?group_id=2', maria)).json).toEqual({
-      groups: { 'acme/payments': [{ id: 7, name: 'payments-legacy' }], 'acme/payments/core': [{ id: 4, name: 'core-cluster' }] },
+      groups: {
+        'acme/payments': [{ id: 7, name: 'payments-legacy' }],
+        'acme/payments/core': [{ id: 4, name: 'core-cluster' }],
+      },
       projects: { 'acme/payments/api': [{ id: 1, name: 'payments-api' }] },
     });
   });
 
   it('validates group_id like Grape and hides invisible groups', async () => {
-    expect((await call(sim, '/discover-cert-based-clusters', maria)).json).toEqual({ error: 'group_id is missing' });
-    expect((await call(sim, '/discover-cert-based-clusters?group_id=acme', maria)).json).toEqual({ error: 'group_id is invalid' });
+    expect((await call(sim, '/discover-cert-based-clusters', maria)).json).toEqual({
+      error: 'group_id is missing',
+    });
+    expect((await call(sim, '/discover-cert-based-clusters?group_id=acme', maria)).json).toEqual({
+      error: 'group_id is invalid',
+    });
     for (const id of ['4', '999']) {
       const res = await call(sim, `/discover-cert-based-clusters?group_id=${id}`, maria);
       expect(res.status).toBe(404);

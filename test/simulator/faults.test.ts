@@ -25,7 +25,9 @@ describe('fault injection', () => {
       return call(sim, '/version', admin);
     })();
     expect(res.json).toEqual({ message: '503 Service Unavailable' });
-    expect(sim.requests.filter((r) => r.injected === 'error').map((r) => r.status)).toEqual([500, 500, 503]);
+    expect(sim.requests.filter((r) => r.injected === 'error').map((r) => r.status)).toEqual([
+      500, 500, 503,
+    ]);
   });
 
   it('serves 502 as an HTML page from the proxy', async () => {
@@ -51,7 +53,9 @@ describe('fault injection', () => {
     sim.setFaults({ stallEvery: 2, stallMs: 60_000 });
     expect((await call(sim, '/version', admin)).status).toBe(200);
     const started = Date.now();
-    await expect(call(sim, '/version', { ...admin, signal: AbortSignal.timeout(200) })).rejects.toThrow();
+    await expect(
+      call(sim, '/version', { ...admin, signal: AbortSignal.timeout(200) }),
+    ).rejects.toThrow();
     expect(Date.now() - started).toBeLessThan(5_000);
     expect((await call(sim, '/version', admin)).status).toBe(200);
     expect(sim.requests.map((r) => [r.injected, r.status])).toEqual([
@@ -128,10 +132,25 @@ describe('rate limiting', () => {
 
 describe('request log', () => {
   it('records method, raw path, query, status, auth scheme and JSON body', async () => {
-    await call(sim, '/projects/acme%2Fweb/clusters?per_page=5', { token: TOKENS.maintainerApi, scheme: 'bearer' });
-    await call(sim, '/projects/10/clusters/user', { ...admin, method: 'POST', body: { name: 'c1', enabled: false } });
+    await call(sim, '/projects/acme%2Fweb/clusters?per_page=5', {
+      token: TOKENS.maintainerApi,
+      scheme: 'bearer',
+    });
+    await call(sim, '/projects/10/clusters/user', {
+      ...admin,
+      method: 'POST',
+      body: { name: 'c1', enabled: false },
+    });
     expect(sim.requests).toEqual([
-      { seq: 1, method: 'GET', path: '/api/v4/projects/acme%2Fweb/clusters', query: { per_page: '5' }, status: 403, authScheme: 'bearer', injected: null },
+      {
+        seq: 1,
+        method: 'GET',
+        path: '/api/v4/projects/acme%2Fweb/clusters',
+        query: { per_page: '5' },
+        status: 403,
+        authScheme: 'bearer',
+        injected: null,
+      },
       {
         seq: 2,
         method: 'POST',
@@ -152,17 +171,27 @@ describe('request log', () => {
   it('never stores a token value, however it was sent', async () => {
     sim.setFaults({ errorEvery: 4 });
     for (const token of Object.values(TOKENS)) {
-      for (const scheme of ['private-token', 'bearer', 'query'] as const) await call(sim, '/user', { token, scheme });
+      for (const scheme of ['private-token', 'bearer', 'query'] as const)
+        await call(sim, '/user', { token, scheme });
     }
     await call(sim, '/user?private_token=glpat-not-a-fixture-token');
     await call(sim, '/projects/10/clusters/user', {
       ...admin,
       method: 'POST',
-      body: { name: 'x', note: `copied ${TOKENS.maintainerApi} here`, nested: [TOKENS.adminReadApi] },
+      body: {
+        name: 'x',
+        note: `copied ${TOKENS.maintainerApi} here`,
+        nested: [TOKENS.adminReadApi],
+      },
     });
     const log = JSON.stringify(sim.requests);
-    for (const token of [...Object.values(TOKENS), 'glpat-not-a-fixture-token']) expect(log).not.toContain(token);
+    for (const token of [...Object.values(TOKENS), 'glpat-not-a-fixture-token'])
+      expect(log).not.toContain(token);
     expect(sim.requests.length).toBe(Object.keys(TOKENS).length * 3 + 2);
-    expect(sim.requests.at(-1)?.bodyJson).toEqual({ name: 'x', note: 'copied [REDACTED] here', nested: ['[REDACTED]'] });
+    expect(sim.requests.at(-1)?.bodyJson).toEqual({
+      name: 'x',
+      note: 'copied [REDACTED] here',
+      nested: ['[REDACTED]'],
+    });
   });
 });

@@ -20,13 +20,31 @@ describe('@gitbeaker/rest against the simulator', () => {
     const projects = await api.Projects.all({ perPage: 3, orderBy: 'id', sort: 'asc' });
     expect(projects.map((p) => p.id)).toEqual([10, 11, 12, 13, 14, 15, 16]);
     expect(sim.requests.map((r) => r.query['page'] ?? '1')).toEqual(['1', '2', '3']);
-    const { paginationInfo } = await api.Projects.all({ perPage: 3, page: 2, showExpanded: true, orderBy: 'id', sort: 'asc' });
-    expect(paginationInfo).toEqual({ total: 7, next: 3, current: 2, previous: 1, perPage: 3, totalPages: 3 });
+    const { paginationInfo } = await api.Projects.all({
+      perPage: 3,
+      page: 2,
+      showExpanded: true,
+      orderBy: 'id',
+      sort: 'asc',
+    });
+    expect(paginationInfo).toEqual({
+      total: 7,
+      next: 3,
+      current: 2,
+      previous: 1,
+      perPage: 3,
+      totalPages: 3,
+    });
   });
 
   it('follows keyset Link headers', async () => {
     const api = new Gitlab({ host: sim.url, oauthToken: TOKENS.maintainerApi });
-    const projects = await api.Projects.all({ pagination: 'keyset', orderBy: 'id', sort: 'asc', perPage: 2 });
+    const projects = await api.Projects.all({
+      pagination: 'keyset',
+      orderBy: 'id',
+      sort: 'asc',
+      perPage: 2,
+    });
     expect(projects.map((p) => p.id)).toEqual([10, 11, 12, 15, 16]);
     expect(sim.requests.at(-1)?.authScheme).toBe('bearer');
   });
@@ -35,12 +53,18 @@ describe('@gitbeaker/rest against the simulator', () => {
     const api = new Gitlab({ host: sim.url, token: TOKENS.maintainerApi });
     expect((await api.Groups.show('acme/payments')).full_path).toBe('acme/payments');
     expect((await api.Users.showCurrentUser()).username).toBe('maria');
-    await expect(api.Projects.show('globex/infra/terraform')).rejects.toThrow('404 Project Not Found');
+    await expect(api.Projects.show('globex/infra/terraform')).rejects.toThrow(
+      '404 Project Not Found',
+    );
   });
 
   it('retries injected 502s and 429s by itself', async () => {
     const api = new Gitlab({ host: sim.url, token: TOKENS.adminApi });
-    sim.setFaults({ rateLimitStorm: { from: 1, count: 1, retryAfterSeconds: 1 }, errorEvery: 2, errorStatus: 502 });
+    sim.setFaults({
+      rateLimitStorm: { from: 1, count: 1, retryAfterSeconds: 1 },
+      errorEvery: 2,
+      errorStatus: 502,
+    });
     sim.clearRequests();
     const project = await api.Projects.show(10);
     expect(project.id).toBe(10);

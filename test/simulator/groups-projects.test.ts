@@ -35,16 +35,23 @@ describe('GET /groups', () => {
 
   it('supports top_level_only, order_by and sort, and rejects bad values like Grape', async () => {
     expect(ids((await call(sim, '/groups?top_level_only=true', admin)).json)).toEqual([1, 4, 6]);
-    expect(ids((await call(sim, '/groups?order_by=id&sort=desc', admin)).json)).toEqual([6, 5, 4, 3, 2, 1]);
+    expect(ids((await call(sim, '/groups?order_by=id&sort=desc', admin)).json)).toEqual([
+      6, 5, 4, 3, 2, 1,
+    ]);
     expect(ids((await call(sim, '/groups?order_by=path', admin)).json)).toEqual([1, 3, 4, 5, 6, 2]);
     const bad = await call(sim, '/groups?order_by=size', admin);
     expect(bad.status).toBe(400);
     expect(bad.json).toEqual({ error: 'order_by does not have a valid value' });
-    expect((await call(sim, '/groups?all_available=maybe', admin)).json).toEqual({ error: 'all_available is invalid' });
+    expect((await call(sim, '/groups?all_available=maybe', admin)).json).toEqual({
+      error: 'all_available is invalid',
+    });
   });
 
   it('returns the Group entity', async () => {
-    const [core] = (await call(sim, '/groups?search=core', admin)).json as Record<string, unknown>[];
+    const [core] = (await call(sim, '/groups?search=core', admin)).json as Record<
+      string,
+      unknown
+    >[];
     expect(core).toMatchObject({
       id: 3,
       name: 'Core',
@@ -79,22 +86,45 @@ describe('GET /groups/:id and descendants', () => {
   it('includes the group own readable projects unless with_projects=false', async () => {
     const res = await call(sim, '/groups/1', dev);
     expect(ids((res.json as { projects: unknown }).projects)).toEqual([10]);
-    expect(await call(sim, '/groups/1?with_projects=false', dev).then((r) => r.json)).not.toHaveProperty('projects');
+    expect(
+      await call(sim, '/groups/1?with_projects=false', dev).then((r) => r.json),
+    ).not.toHaveProperty('projects');
   });
 
   it('lists descendant groups (all levels, not the group itself)', async () => {
     expect(ids((await call(sim, '/groups/acme/descendant_groups', admin)).json)).toEqual([3, 2]);
-    expect(ids((await call(sim, '/groups/1/descendant_groups?min_access_level=40', maria)).json)).toEqual([3, 2]);
-    expect(ids((await call(sim, '/groups/1/descendant_groups?min_access_level=40', dev)).json)).toEqual([]);
-    expect((await call(sim, '/groups/4/descendant_groups', maria)).json).toEqual({ message: '404 Group Not Found' });
+    expect(
+      ids((await call(sim, '/groups/1/descendant_groups?min_access_level=40', maria)).json),
+    ).toEqual([3, 2]);
+    expect(
+      ids((await call(sim, '/groups/1/descendant_groups?min_access_level=40', dev)).json),
+    ).toEqual([]);
+    expect((await call(sim, '/groups/4/descendant_groups', maria)).json).toEqual({
+      message: '404 Group Not Found',
+    });
   });
 
   it('lists group projects newest first, with include_subgroups and min_access_level', async () => {
     expect(ids((await call(sim, '/groups/1/projects', admin)).json)).toEqual([10]);
-    expect(ids((await call(sim, '/groups/1/projects?include_subgroups=true', admin)).json)).toEqual([12, 11, 10]);
-    expect(ids((await call(sim, '/groups/1/projects?include_subgroups=true&min_access_level=40', maria)).json)).toEqual([12, 11]);
-    expect(ids((await call(sim, '/groups/1/projects?include_subgroups=true&min_access_level=40', admin)).json)).toEqual([]);
-    const simple = (await call(sim, '/groups/1/projects?simple=true', admin)).json as Record<string, unknown>[];
+    expect(ids((await call(sim, '/groups/1/projects?include_subgroups=true', admin)).json)).toEqual(
+      [12, 11, 10],
+    );
+    expect(
+      ids(
+        (await call(sim, '/groups/1/projects?include_subgroups=true&min_access_level=40', maria))
+          .json,
+      ),
+    ).toEqual([12, 11]);
+    expect(
+      ids(
+        (await call(sim, '/groups/1/projects?include_subgroups=true&min_access_level=40', admin))
+          .json,
+      ),
+    ).toEqual([]);
+    const simple = (await call(sim, '/groups/1/projects?simple=true', admin)).json as Record<
+      string,
+      unknown
+    >[];
     expect(simple[0]).toHaveProperty('path_with_namespace', 'acme/web');
     expect(simple[0]).not.toHaveProperty('visibility');
   });
@@ -112,14 +142,19 @@ describe('GET /projects', () => {
     expect(ids((await call(sim, '/projects?owned=true', maria)).json)).toEqual([15]);
     expect(ids((await call(sim, '/projects?min_access_level=30', dev)).json)).toEqual([12, 11, 10]);
     expect(ids((await call(sim, '/projects?membership=true', admin)).json)).toEqual([14]);
-    expect(ids((await call(sim, '/projects?order_by=name&sort=asc', maria)).json)).toEqual([11, 12, 16, 15, 10]);
+    expect(ids((await call(sim, '/projects?order_by=name&sort=asc', maria)).json)).toEqual([
+      11, 12, 16, 15, 10,
+    ]);
   });
 
   it('paginates with keyset on id, following only Link rel="next"', async () => {
     const seen: number[][] = [];
-    let url: string | null = `${sim.url}/api/v4/projects?pagination=keyset&order_by=id&sort=asc&per_page=2`;
+    let url: string | null =
+      `${sim.url}/api/v4/projects?pagination=keyset&order_by=id&sort=asc&per_page=2`;
     while (url) {
-      const res: Response = await fetch(url, { headers: { 'PRIVATE-TOKEN': TOKENS.maintainerApi } });
+      const res: Response = await fetch(url, {
+        headers: { 'PRIVATE-TOKEN': TOKENS.maintainerApi },
+      });
       expect(res.headers.get('x-total')).toBeNull();
       expect(res.headers.get('x-next-page')).toBeNull();
       seen.push(ids(await res.json()));
@@ -127,7 +162,11 @@ describe('GET /projects', () => {
       url = link ? (/<([^>]+)>; rel="next"/.exec(link)?.[1] ?? null) : null;
     }
     expect(seen).toEqual([[10, 11], [12, 15], [16]]);
-    const desc = await call(sim, '/projects?pagination=keyset&order_by=id&sort=desc&per_page=2', admin);
+    const desc = await call(
+      sim,
+      '/projects?pagination=keyset&order_by=id&sort=desc&per_page=2',
+      admin,
+    );
     expect(ids(desc.json)).toEqual([16, 15]);
     expect(desc.headers.get('link')).toBe(
       `<${sim.url}/api/v4/projects?id_before=15&order_by=id&pagination=keyset&per_page=2&sort=desc>; rel="next"`,
@@ -137,7 +176,9 @@ describe('GET /projects', () => {
   it('refuses keyset pagination without order_by=id like GitLab (405)', async () => {
     const res = await call(sim, '/projects?pagination=keyset&per_page=2', admin);
     expect(res.status).toBe(405);
-    expect(res.json).toEqual({ error: 'Keyset pagination is not yet available for this type of request' });
+    expect(res.json).toEqual({
+      error: 'Keyset pagination is not yet available for this type of request',
+    });
   });
 });
 
@@ -169,8 +210,18 @@ describe('GET /projects/:id', () => {
       default_branch: 'master',
       visibility: 'private',
       web_url: `${sim.url}/acme/payments/api`,
-      namespace: { id: 2, name: 'Payments', path: 'payments', kind: 'group', full_path: 'acme/payments', parent_id: 1 },
-      permissions: { project_access: null, group_access: { access_level: 40, notification_level: 3 } },
+      namespace: {
+        id: 2,
+        name: 'Payments',
+        path: 'payments',
+        kind: 'group',
+        full_path: 'acme/payments',
+        parent_id: 1,
+      },
+      permissions: {
+        project_access: null,
+        group_access: { access_level: 40, notification_level: 3 },
+      },
     });
   });
 
@@ -178,9 +229,19 @@ describe('GET /projects/:id', () => {
     const playground = (await call(sim, '/projects/maria%2Fplayground', maria)).json;
     expect(playground).toMatchObject({
       default_branch: 'main',
-      namespace: { id: 1_000_002, kind: 'user', path: 'maria', full_path: 'maria', parent_id: null, name: 'Maria Maintainer' },
+      namespace: {
+        id: 1_000_002,
+        kind: 'user',
+        path: 'maria',
+        full_path: 'maria',
+        parent_id: null,
+        name: 'Maria Maintainer',
+      },
       owner: { id: 2, username: 'maria' },
-      permissions: { project_access: { access_level: 50, notification_level: 3 }, group_access: null },
+      permissions: {
+        project_access: { access_level: 50, notification_level: 3 },
+        group_access: null,
+      },
     });
   });
 });

@@ -1,6 +1,10 @@
 // Plain-fetch helpers for the simulator contract tests (the tests speak HTTP like any client would).
 
-import { startGitLabSimulator, type GitLabSimulator, type GitLabSimulatorOptions } from '../../src/simulator/gitlab/server.js';
+import {
+  startGitLabSimulator,
+  type GitLabSimulator,
+  type GitLabSimulatorOptions,
+} from '../../src/simulator/gitlab/server.js';
 import { smallFixture } from './small-fixture.js';
 
 export interface CallOptions {
@@ -20,14 +24,19 @@ export interface CallResult {
 }
 
 /** `path` is below /api/v4 and may carry a query string. */
-export async function call(sim: GitLabSimulator, path: string, options: CallOptions = {}): Promise<CallResult> {
+export async function call(
+  sim: GitLabSimulator,
+  path: string,
+  options: CallOptions = {},
+): Promise<CallResult> {
   const headers: Record<string, string> = {};
   let url = `${sim.url}/api/v4${path}`;
   if (options.token !== undefined) {
     const scheme = options.scheme ?? 'private-token';
     if (scheme === 'private-token') headers['PRIVATE-TOKEN'] = options.token;
     else if (scheme === 'bearer') headers['Authorization'] = `Bearer ${options.token}`;
-    else url += `${url.includes('?') ? '&' : '?'}private_token=${encodeURIComponent(options.token)}`;
+    else
+      url += `${url.includes('?') ? '&' : '?'}private_token=${encodeURIComponent(options.token)}`;
   }
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
   const res = await fetch(url, {
@@ -37,11 +46,15 @@ export async function call(sim: GitLabSimulator, path: string, options: CallOpti
     signal: options.signal,
   });
   const text = await res.text();
-  const json = (res.headers.get('content-type') ?? '').startsWith('application/json') ? (JSON.parse(text) as unknown) : undefined;
+  const json = (res.headers.get('content-type') ?? '').startsWith('application/json')
+    ? (JSON.parse(text) as unknown)
+    : undefined;
   return { status: res.status, headers: res.headers, text, json };
 }
 
-export async function startSmall(overrides: Partial<GitLabSimulatorOptions> = {}): Promise<GitLabSimulator> {
+export async function startSmall(
+  overrides: Partial<GitLabSimulatorOptions> = {},
+): Promise<GitLabSimulator> {
   return startGitLabSimulator({ fixture: smallFixture(), ...overrides });
 }
 

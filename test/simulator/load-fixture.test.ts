@@ -50,13 +50,19 @@ describe('loadFixture', () => {
 
   it('reports missing keys and wrongly typed fields', async () => {
     const { clusters: _clusters, ...noClusters } = smallFixture();
-    expect(await failure(await write('no-clusters.json', noClusters))).toBe('missing required key "clusters"');
+    expect(await failure(await write('no-clusters.json', noClusters))).toBe(
+      'missing required key "clusters"',
+    );
     const badVisibility = smallFixture();
     (badVisibility.projects[0] as { visibility: string }).visibility = 'secret';
-    expect(await failure(await write('bad-vis.json', badVisibility))).toBe('projects[0] has an invalid "visibility": "secret"');
+    expect(await failure(await write('bad-vis.json', badVisibility))).toBe(
+      'projects[0] has an invalid "visibility": "secret"',
+    );
     const noVersion = smallFixture() as unknown as { instance: Record<string, unknown> };
     delete noVersion.instance['version'];
-    expect(await failure(await write('no-version.json', noVersion))).toBe('instance is missing "version"');
+    expect(await failure(await write('no-version.json', noVersion))).toBe(
+      'instance is missing "version"',
+    );
   });
 
   it('reports dangling references', async () => {
@@ -81,7 +87,11 @@ describe('loadFixture', () => {
         (f) => ((f.clusters[0] as { owner: string }).owner = 'acme/ghost'),
         'cluster "payments-api" (id 1) has owner "acme/ghost", which is not a project',
       ],
-      ['token', (f) => ((f.tokens[0] as { user: string }).user = 'nobody'), 'token #1 belongs to unknown user "nobody"'],
+      [
+        'token',
+        (f) => ((f.tokens[0] as { user: string }).user = 'nobody'),
+        'token #1 belongs to unknown user "nobody"',
+      ],
     ];
     for (const [name, mutate, message] of cases) {
       const fixture = smallFixture();
@@ -93,6 +103,8 @@ describe('loadFixture', () => {
   it('makes startGitLabSimulator refuse the same broken fixtures', async () => {
     const fixture = smallFixture();
     fixture.groups.push({ id: 2, path: 'dup', name: 'Dup', parent: null });
-    await expect(startGitLabSimulator({ fixture })).rejects.toThrow(new UserError('duplicate group id 2'));
+    await expect(startGitLabSimulator({ fixture })).rejects.toThrow(
+      new UserError('duplicate group id 2'),
+    );
   });
 });

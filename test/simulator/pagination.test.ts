@@ -8,7 +8,8 @@ const admin = { token: TOKENS.adminApi };
 
 function links(header: string | null): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const m of (header ?? '').matchAll(/<([^>]+)>; rel="([^"]+)"/g)) out[m[2] as string] = m[1] as string;
+  for (const m of (header ?? '').matchAll(/<([^>]+)>; rel="([^"]+)"/g))
+    out[m[2] as string] = m[1] as string;
   return out;
 }
 
@@ -22,9 +23,18 @@ describe('offset pagination', () => {
   });
 
   it('sets x-* headers and Link on a middle page, keeping the other query parameters', async () => {
-    const res = await call(sim, '/projects?order_by=id&sort=asc&per_page=3&page=2', { ...admin, scheme: 'query' });
+    const res = await call(sim, '/projects?order_by=id&sort=asc&per_page=3&page=2', {
+      ...admin,
+      scheme: 'query',
+    });
     expect(ids(res.json)).toEqual([13, 14, 15]);
-    expect(Object.fromEntries(['x-page', 'x-per-page', 'x-next-page', 'x-prev-page', 'x-total', 'x-total-pages'].map((h) => [h, res.headers.get(h)]))).toEqual({
+    expect(
+      Object.fromEntries(
+        ['x-page', 'x-per-page', 'x-next-page', 'x-prev-page', 'x-total', 'x-total-pages'].map(
+          (h) => [h, res.headers.get(h)],
+        ),
+      ),
+    ).toEqual({
       'x-page': '2',
       'x-per-page': '3',
       'x-next-page': '3',
@@ -51,12 +61,18 @@ describe('offset pagination', () => {
     expect([last.headers.get('x-prev-page'), last.headers.get('x-next-page')]).toEqual(['2', '']);
     const beyond = await call(sim, '/projects?per_page=3&page=9', admin);
     expect(beyond.json).toEqual([]);
-    expect([beyond.headers.get('x-prev-page'), beyond.headers.get('x-next-page'), beyond.headers.get('x-total-pages')]).toEqual(['', '', '3']);
+    expect([
+      beyond.headers.get('x-prev-page'),
+      beyond.headers.get('x-next-page'),
+      beyond.headers.get('x-total-pages'),
+    ]).toEqual(['', '', '3']);
   });
 
   it('defaults to 20 per page, clamps per_page to 100 and reports at least one page', async () => {
     expect((await call(sim, '/projects', admin)).headers.get('x-per-page')).toBe('20');
-    expect((await call(sim, '/projects?per_page=500', admin)).headers.get('x-per-page')).toBe('100');
+    expect((await call(sim, '/projects?per_page=500', admin)).headers.get('x-per-page')).toBe(
+      '100',
+    );
     const empty = await call(sim, '/groups/opensource/clusters', admin);
     expect(empty.json).toEqual([]);
     expect(empty.headers.get('x-total')).toBe('0');
@@ -73,7 +89,9 @@ describe('offset pagination', () => {
     expect((await call(sim, '/projects?per_page=100&page=501', admin)).status).toBe(200);
     const res = await call(sim, '/projects?per_page=100&page=502', admin);
     expect(res.status).toBe(405);
-    expect((res.json as { error: string }).error).toMatch(/^Offset pagination has a maximum allowed offset of 50000 .*type Project/);
+    expect((res.json as { error: string }).error).toMatch(
+      /^Offset pagination has a maximum allowed offset of 50000 .*type Project/,
+    );
   });
 });
 
@@ -83,7 +101,13 @@ describe('large result sets', () => {
     const fixture: GitLabFixture = smallFixture();
     fixture.groups.push({ id: 100, path: 'big', name: 'Big', parent: null, visibility: 'public' });
     for (let i = 0; i < 10_000; i++) {
-      fixture.projects.push({ id: 1000 + i, path: `p${i}`, name: `P${i}`, namespace: 'big', visibility: 'public' });
+      fixture.projects.push({
+        id: 1000 + i,
+        path: `p${i}`,
+        name: `P${i}`,
+        namespace: 'big',
+        visibility: 'public',
+      });
     }
     sim = await startGitLabSimulator({ fixture });
   });
@@ -112,10 +136,13 @@ describe('large result sets', () => {
 
   it('walks 10,000 projects with keyset pagination quickly', async () => {
     const started = Date.now();
-    let url: string | null = `${sim.url}/api/v4/projects?pagination=keyset&order_by=id&sort=asc&per_page=100&simple=true`;
+    let url: string | null =
+      `${sim.url}/api/v4/projects?pagination=keyset&order_by=id&sort=asc&per_page=100&simple=true`;
     let count = 0;
     while (url) {
-      const res: Response = await fetch(url, { headers: { 'PRIVATE-TOKEN': TOKENS.maintainerApi } });
+      const res: Response = await fetch(url, {
+        headers: { 'PRIVATE-TOKEN': TOKENS.maintainerApi },
+      });
       count += ((await res.json()) as unknown[]).length;
       url = /<([^>]+)>; rel="next"/.exec(res.headers.get('link') ?? '')?.[1] ?? null;
     }

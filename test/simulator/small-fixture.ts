@@ -28,7 +28,13 @@ export const TOKENS = {
   blockedApi: 'glpat-test-blocked-api-0000000000',
 } as const;
 
-function cluster(id: number, name: string, level: FixtureCluster['level'], owner: string | null, extra: Partial<FixtureCluster> = {}): FixtureCluster {
+function cluster(
+  id: number,
+  name: string,
+  level: FixtureCluster['level'],
+  owner: string | null,
+  extra: Partial<FixtureCluster> = {},
+): FixtureCluster {
   return {
     id,
     name,
@@ -85,7 +91,14 @@ export function smallFixture(): GitLabFixture {
     groups: [
       // deliberately listed child-first: the loader must not depend on order
       { id: 3, path: 'core', name: 'Core', parent: 'acme/payments', visibility: 'private' },
-      { id: 1, path: 'acme', name: 'ACME', parent: null, visibility: 'internal', description: 'ACME Corp' },
+      {
+        id: 1,
+        path: 'acme',
+        name: 'ACME',
+        parent: null,
+        visibility: 'internal',
+        description: 'ACME Corp',
+      },
       { id: 2, path: 'payments', name: 'Payments', parent: 'acme', visibility: 'private' },
       { id: 4, path: 'globex', name: 'Globex', parent: null, visibility: 'private' },
       { id: 5, path: 'infra', name: 'Infra', parent: 'globex', visibility: 'private' },
@@ -93,11 +106,24 @@ export function smallFixture(): GitLabFixture {
     ],
     projects: [
       { id: 10, path: 'web', name: 'Web', namespace: 'acme', visibility: 'internal' },
-      { id: 11, path: 'api', name: 'API', namespace: 'acme/payments', visibility: 'private', default_branch: 'master' },
+      {
+        id: 11,
+        path: 'api',
+        name: 'API',
+        namespace: 'acme/payments',
+        visibility: 'private',
+        default_branch: 'master',
+      },
       { id: 12, path: 'ledger', name: 'Ledger', namespace: 'acme/payments/core' },
       { id: 13, path: 'terraform', name: 'Terraform', namespace: 'globex/infra' },
       { id: 14, path: 'sandbox', name: 'Sandbox', namespace: 'root' },
-      { id: 15, path: 'playground', name: 'Playground', namespace: 'maria', description: 'my experiments' },
+      {
+        id: 15,
+        path: 'playground',
+        name: 'Playground',
+        namespace: 'maria',
+        description: 'my experiments',
+      },
       { id: 16, path: 'lib', name: 'Lib', namespace: 'opensource', visibility: 'public' },
     ],
     members: [
@@ -105,13 +131,18 @@ export function smallFixture(): GitLabFixture {
       { user: 'dev', source: 'acme', access_level: 30 },
     ],
     clusters: [
-      cluster(1, 'payments-api', 'project', 'acme/payments/api', { management_project: 'acme/payments/core/ledger' }),
+      cluster(1, 'payments-api', 'project', 'acme/payments/api', {
+        management_project: 'acme/payments/core/ledger',
+      }),
       cluster(2, 'web-old', 'project', 'acme/web', { enabled: false }),
       cluster(3, 'acme-shared', 'group', 'acme', { domain: 'apps.acme.example' }),
       cluster(4, 'core-cluster', 'group', 'acme/payments/core'),
       cluster(5, 'shared-instance', 'instance', null),
       cluster(6, 'terraform', 'project', 'globex/infra/terraform'),
-      cluster(7, 'payments-legacy', 'group', 'acme/payments', { enabled: false, environment_scope: 'production' }),
+      cluster(7, 'payments-legacy', 'group', 'acme/payments', {
+        enabled: false,
+        environment_scope: 'production',
+      }),
     ],
   };
 }

@@ -28,9 +28,22 @@ export function projectWebUrl(base: string, project: ProjectRecord): string {
 }
 
 /** Users without an uploaded avatar get a Gravatar identicon; the hash only has to be stable. */
+const avatars = new Map<string, string>();
 function avatarUrl(user: UserRecord): string {
-  const hash = createHash('md5').update(user.username).digest('hex');
-  return `https://www.gravatar.com/avatar/${hash}?s=80&d=identicon`;
+  let url = avatars.get(user.username);
+  if (url === undefined) {
+    const hash = createHash('md5').update(user.username).digest('hex');
+    avatars.set(user.username, (url = `https://www.gravatar.com/avatar/${hash}?s=80&d=identicon`));
+  }
+  return url;
+}
+
+/** host[:port] of the simulator's base URL (for ssh_url_to_repo), parsed once per base */
+const hosts = new Map<string, string>();
+function hostOf(base: string): string {
+  let host = hosts.get(base);
+  if (host === undefined) hosts.set(base, (host = new URL(base).host));
+  return host;
 }
 
 /** Entities::UserBasic (UserSafe + state, avatar_url, web_url) */
@@ -165,7 +178,7 @@ export function projectIdentity(p: ProjectRecord): Json {
 
 /** Entities::BasicProjectDetails (`simple=true` lists, ClusterProject#project) */
 export function basicProject(base: string, p: ProjectRecord): Json {
-  const host = new URL(base).host;
+  const host = hostOf(base);
   return {
     ...projectIdentity(p),
     default_branch: p.defaultBranch,

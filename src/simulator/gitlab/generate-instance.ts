@@ -202,10 +202,19 @@ export function generateInstance(options: GenerateOptions): GitLabFixture {
   const groups: FixtureGroup[] = [];
   const groupFullPaths: string[] = [];
   let nextGroupId = Math.ceil((users.length + 1) / 1000) * 1000;
+  // GitLab refuses a project or subgroup more visible than the group it sits in.
+  const groupVisibility = new Map<string, Visibility>();
+  const rank: Record<Visibility, number> = { private: 0, internal: 1, public: 2 };
+  const capTo = (visibility: Visibility, namespace: string): Visibility => {
+    const limit = groupVisibility.get(namespace);
+    return limit != null && rank[visibility] > rank[limit] ? limit : visibility;
+  };
   const addGroup = (word: string, parent: string | null, visibility: Visibility): string => {
     const path = claim(takenUnder(parent ?? ''), word);
-    groups.push({ id: nextGroupId++, path, name: titleCase(path), parent, visibility });
     const fullPath = parent == null ? path : `${parent}/${path}`;
+    const capped = parent == null ? visibility : capTo(visibility, parent);
+    groups.push({ id: nextGroupId++, path, name: titleCase(path), parent, visibility: capped });
+    groupVisibility.set(fullPath, capped);
     groupFullPaths.push(fullPath);
     return fullPath;
   };
@@ -234,11 +243,14 @@ export function generateInstance(options: GenerateOptions): GitLabFixture {
       path,
       name: titleCase(path),
       namespace,
-      visibility: weighted<Visibility>(random, [
-        ['private', 80],
-        ['internal', 15],
-        ['public', 5],
-      ]),
+      visibility: capTo(
+        weighted<Visibility>(random, [
+          ['private', 80],
+          ['internal', 15],
+          ['public', 5],
+        ]),
+        namespace,
+      ),
       default_branch: random() < 0.9 ? 'main' : 'master',
     };
     projects.push(project);

@@ -1,0 +1,109 @@
+// `plan` through the built CLI on the demo: the contract, exit codes, report files, and the
+// demo's reports as reviewed snapshots (fixtures/demo-reports/).
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Plan } from '../../src/plan/types.js';
+import { contractErrors, validatePlan } from '../helpers/contracts.js';
+import { demoFixture } from '../helpers/gitlab.js';
+import { isOneClearLine, runCli } from '../helpers/run-cli.js';
+
+const tokens = demoFixture().tokens.map((t) => t.token);
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mc-plan-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** The demo's port and the clock are the only things that differ between runs. */
+const stable = (text: string) =>
+  text
+    .replace(/http:\/\/127\.0\.0\.1:\d+/g, 'http://gitlab.demo.test')
+    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z/g, '2026-01-01T00:00:00.000Z');
+
+describe('migrate-clusters plan --demo', () => {
+  it('writes plan.json and every report, valid and free of tokens, and exits 2 with --detailed-exitcode', async () => {
+    const reports = join(dir, 'reports');
+    const out = join(dir, 'plan.json');
+    const { code, stdout, stderr } = await runCli([
+      'plan',
+      '--demo',
+      '--out',
+      out,
+      '--report-dir',
+      reports,
+      '--format',
+      'json',
+      '--detailed-exitcode',
+    ]);
+    expect(code).toBe(2);
+    const plan = JSON.parse(stdout) as Plan;
+    expect(contractErrors(validatePlan, plan)).toEqual([]);
+    expect(JSON.parse(await readFile(out, 'utf8'))).toEqual(plan);
+    expect((await readdir(reports)).sort()).toEqual([
+      'plan.json',
+      'plan.junit.xml',
+      'plan.md',
+      'plan.txt',
+    ]);
+    const everything = [
+      stdout,
+      stderr,
+      ...(await Promise.all(
+        (await readdir(reports)).map((f) => readFile(join(reports, f), 'utf8')),
+      )),
+    ].join('\n');
+    expect(tokens.filter((t) => everything.includes(t))).toEqual([]);
+    // The demo has something of every kind.
+    expect(plan.summary.toMigrate).toBeGreaterThan(0);
+    expect(plan.summary.skipped).toBeGreaterThan(0);
+    expect(plan.agents.length).toBeGreaterThan(3);
+  });
+
+  it('exits 0 without --detailed-exitcode', async () => {
+    const { code } = await runCli(['plan', '--demo', '--format', 'json']);
+    expect(code).toBe(0);
+  });
+
+  it.each(['plan.md', 'plan.junit.xml', 'plan.txt', 'plan.json'])(
+    '%s matches the reviewed snapshot',
+    async (name) => {
+      const reports = join(dir, 'snapshot');
+      const { code } = await runCli([
+        'plan',
+        '--demo',
+        '--report-dir',
+        reports,
+        '--format',
+        'json',
+      ]);
+      expect(code).toBe(0);
+      await expect(stable(await readFile(join(reports, name), 'utf8'))).toMatchFileSnapshot(
+        `../../fixtures/demo-reports/${name}`,
+      );
+    },
+  );
+
+  it('prints Markdown and JUnit on request', async () => {
+    const md = await runCli(['plan', '--demo', '--format', 'markdown']);
+    expect(md.stdout).toMatch(/^# /m);
+    const junit = await runCli(['plan', '--demo', '--format', 'junit']);
+    expect(junit.stdout).toMatch(/^<\?xml/);
+    expect(junit.stdout).toContain('<testsuite');
+  });
+
+  it.each([
+    [['--context-for', 'abc'], /--context-for expects KEY=VALUE/],
+    [['--context-for', 'prod=ctx'], /--context-for needs a cluster id/],
+    [['--agent-project', 'acme'], /--agent-project expects KEY=VALUE/],
+    [['--out', '/dev/null/plan.json'], /Cannot write \/dev\/null\/plan\.json/],
+  ])('bad input %j: one clear line, exit 1', async (args, message) => {
+    const { code, stderr } = await runCli(['plan', '--demo', ...args]);
+    expect(code).toBe(1);
+    expect(stderr.replace(/^Demo: .*\n/m, '')).toMatch(message);
+    expect(isOneClearLine(stderr.replace(/^Demo: .*\n/m, ''))).toBe(true);
+  });
+});

@@ -1,0 +1,68 @@
+import { describe, expect, it } from 'vitest';
+import type { Plan } from '../../src/plan/types.js';
+import { renderPlanJson } from '../../src/report/plan-json.js';
+import { contractErrors, validatePlan } from '../helpers/contracts.js';
+import { noChangesPlan, realisticPlan } from './plan-builder.js';
+
+/** The same plan with every object's keys reversed, as a careless builder might produce. */
+function shuffled(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(shuffled);
+  if (value == null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .reverse()
+      .map(([k, v]) => [k, shuffled(v)]),
+  );
+}
+
+describe('renderPlanJson', () => {
+  it('round-trips to the same plan', () => {
+    for (const plan of [realisticPlan(), noChangesPlan()]) {
+      expect(JSON.parse(renderPlanJson(plan))).toStrictEqual(plan);
+    }
+  });
+
+  it('validates against the plan contract (so the test plans are realistic)', () => {
+    for (const plan of [realisticPlan(), noChangesPlan()]) {
+      expect(contractErrors(validatePlan, JSON.parse(renderPlanJson(plan)))).toEqual([]);
+    }
+  });
+
+  it('writes keys in the order of the type, whatever order they were built in', () => {
+    const plan = realisticPlan();
+    const text = renderPlanJson(shuffled(plan) as Plan);
+    expect(text).toBe(renderPlanJson(plan));
+    const parsed = JSON.parse(text) as Plan;
+    expect(Object.keys(parsed)).toEqual([
+      'kind',
+      'version',
+      'generatedAt',
+      'gitlab',
+      'summary',
+      'clusters',
+      'agents',
+      'steps',
+      'warnings',
+    ]);
+    expect(Object.keys(parsed.agents[0]!).slice(0, 3)).toEqual(['ref', 'name', 'project']);
+    expect(Object.keys(parsed.agents[0]!.config.ci_access!)).toEqual(['projects', 'groups']);
+    expect(Object.keys(parsed.agents[1]!.config.ci_access!.projects![1]!)).toEqual([
+      'id',
+      'access_as',
+      'environments',
+    ]);
+  });
+
+  it('indents with two spaces and ends with a newline', () => {
+    const text = renderPlanJson(noChangesPlan());
+    expect(text.startsWith('{\n  "kind": "migrate-clusters/plan",\n  "version": 1,\n')).toBe(true);
+    expect(text.endsWith('}\n')).toBe(true);
+  });
+
+  it('keeps properties it does not know about, after the known ones', () => {
+    const plan = { ...realisticPlan(), extra: { note: 'kept' } } as Plan;
+    const parsed = JSON.parse(renderPlanJson(plan)) as Record<string, unknown>;
+    expect(Object.keys(parsed).at(-1)).toBe('extra');
+    expect(parsed.extra).toEqual({ note: 'kept' });
+  });
+});
