@@ -77,12 +77,17 @@ class DiscoveryRun {
     const versionHasApi = versionHasDiscoveryApi(metadata.version);
     if (this.options.strategy !== 'full-scan' && versionHasApi === false) this.warnNoDiscoveryApi();
     const discoveryPossible = this.options.strategy !== 'full-scan' && versionHasApi !== false;
+    // The discovery API filters by membership (GitLab's finders have no admin bypass): an admin
+    // who is not a Maintainer of a group would get only its top-level clusters. Such groups are
+    // scanned fully instead.
+    const [viaApi, viaScan] = discoveryPossible ? await this.splitByMembership(roots) : [roots, []];
     const discoveryWorks =
-      discoveryPossible && roots.length > 0 && (await this.discoverFirst(roots[0]!));
+      discoveryPossible && viaApi.length > 0 && (await this.discoverFirst(viaApi[0]!));
 
     const work: Promise<void>[] = [];
     if (discoveryWorks) {
-      work.push(...roots.slice(1).map((root) => this.discoverRoot(root)));
+      work.push(...viaApi.slice(1).map((root) => this.discoverRoot(root)));
+      work.push(...viaScan.map((root) => this.scanRoot(root)));
       if (!scoped) work.push(this.scanProjects((project) => project.namespace.kind === 'user'));
     } else if (scoped) {
       work.push(...roots.map((root) => this.scanRoot(root)));
@@ -174,6 +179,18 @@ class DiscoveryRun {
       .filter((g) => g.parent_id == null || !ids.has(g.parent_id))
       .map((g) => ({ id: g.id, fullPath: g.full_path }))
       .sort((a, b) => a.id - b.id);
+  }
+
+  /** [roots the discovery API fully covers for this token, roots to scan]. */
+  private async splitByMembership(roots: Root[]): Promise<[Root[], Root[]]> {
+    if (!this.isAdmin) return [roots, []];
+    const maintained = await this.call('listing the groups this token maintains', () =>
+      fetchAllOffset<GroupSummarySchema>(this.client.get, 'groups', {
+        min_access_level: MAINTAINER,
+      }),
+    );
+    const ids = new Set(maintained.map((g) => g.id));
+    return [roots.filter((r) => ids.has(r.id)), roots.filter((r) => !ids.has(r.id))];
   }
 
   /** Discovers the first root alone: its answer tells whether the endpoint exists at all. */

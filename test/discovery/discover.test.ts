@@ -120,6 +120,15 @@ describe('discovery on the demo instance', () => {
       expect(inventory.scope).toEqual([group]);
     }));
 
+  it('scans the groups an admin is not a member of, which the discovery API would under-report', () => {
+    const notMember = { ...demo, members: demo.members.filter((m) => !(m.user === 'root' && m.source === 'logistics')) };
+    return withSimulator({ fixture: notMember }, async (sim) => {
+      const inventory = await discoverInventory(testClient(sim.url, adminApiToken(demo)));
+      expect(found(inventory)).toEqual(expectedClusters(demo));
+      expect(inventory.gitlab.discovery).toBe('mixed');
+    });
+  });
+
   it('rejects an unknown --group with a clear message', () =>
     withSimulator({ fixture: demo }, async (sim) => {
       await expect(

@@ -21,6 +21,7 @@ describe('@gitbeaker/rest against the simulator', () => {
     expect(projects.map((p) => p.id)).toEqual([10, 11, 12, 13, 14, 15, 16]);
     expect(sim.requests.map((r) => r.query['page'] ?? '1')).toEqual(['1', '2', '3']);
     const { paginationInfo } = await api.Projects.all({
+      pagination: 'offset',
       perPage: 3,
       page: 2,
       showExpanded: true,

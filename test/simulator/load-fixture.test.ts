@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
+import type { GitLabFixture } from '../../src/simulator/gitlab/fixture-types.js';
 import { loadFixture } from '../../src/simulator/gitlab/load-fixture.js';
 import { startGitLabSimulator } from '../../src/simulator/gitlab/server.js';
 import { smallFixture } from './small-fixture.js';
@@ -49,7 +50,8 @@ describe('loadFixture', () => {
   });
 
   it('reports missing keys and wrongly typed fields', async () => {
-    const { clusters: _clusters, ...noClusters } = smallFixture();
+    const noClusters: Partial<GitLabFixture> = smallFixture();
+    delete noClusters.clusters;
     expect(await failure(await write('no-clusters.json', noClusters))).toBe(
       'missing required key "clusters"',
     );

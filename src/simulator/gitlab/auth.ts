@@ -34,9 +34,7 @@ export function extractCredentials(
 
 /** Token lookup without side effects (the rate limiter uses it to key requests before routing). */
 export function lookupToken(state: SimulatorState, credentials: Credentials): TokenRecord | null {
-  return credentials.secret === null
-    ? null
-    : (state.tokensBySecret.get(credentials.secret) ?? null);
+  return credentials.secret == null ? null : (state.tokensBySecret.get(credentials.secret) ?? null);
 }
 
 export interface AuthRequirement {
@@ -52,7 +50,7 @@ export function authenticate(
   method: string,
   requirement: AuthRequirement,
 ): TokenRecord | null {
-  if (credentials.secret === null) {
+  if (credentials.secret == null) {
     if (requirement.auth === 'required') throw unauthorized();
     return null;
   }

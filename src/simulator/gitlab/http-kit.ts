@@ -92,7 +92,7 @@ export function intParam(
   required = false,
 ): number | undefined {
   const raw = query.get(name);
-  if (raw === null) {
+  if (raw == null) {
     if (required) throw paramMissing(name);
     return undefined;
   }
@@ -103,7 +103,7 @@ export function intParam(
 /** Grape `type: Boolean` (dry-types' params coercion word list). */
 export function boolParam(query: URLSearchParams, name: string): boolean | undefined {
   const raw = query.get(name);
-  if (raw === null || raw === '') return undefined;
+  if (raw == null || raw === '') return undefined;
   const word = raw.toLowerCase();
   if (TRUE_WORDS.has(word)) return true;
   if (FALSE_WORDS.has(word)) return false;
@@ -118,7 +118,7 @@ export function enumParam<T extends string>(
   fallback: T,
 ): T {
   const raw = query.get(name);
-  if (raw === null) return fallback;
+  if (raw == null) return fallback;
   if (!(values as readonly string[]).includes(raw)) throw paramNotInValues(name);
   return raw as T;
 }
@@ -205,15 +205,15 @@ export function paginate<T>(
   const prev = !outOfRange && page > 1 ? page - 1 : null;
   const href = (p: number): string => pageHref(ctx, { page: String(p), per_page: String(perPage) });
   const links: string[] = [];
-  if (prev !== null) links.push(`<${href(prev)}>; rel="prev"`);
-  if (next !== null) links.push(`<${href(next)}>; rel="next"`);
+  if (prev != null) links.push(`<${href(prev)}>; rel="prev"`);
+  if (next != null) links.push(`<${href(next)}>; rel="next"`);
   links.push(`<${href(1)}>; rel="first"`);
   if (counted) links.push(`<${href(totalPages)}>; rel="last"`);
   const h = ctx.responseHeaders;
   h['X-Per-Page'] = String(perPage);
   h['X-Page'] = String(page);
-  h['X-Next-Page'] = next === null ? '' : String(next);
-  h['X-Prev-Page'] = prev === null ? '' : String(prev);
+  h['X-Next-Page'] = next == null ? '' : String(next);
+  h['X-Prev-Page'] = prev == null ? '' : String(prev);
   h['Link'] = links.join(', ');
   if (counted) {
     h['X-Total'] = String(total);

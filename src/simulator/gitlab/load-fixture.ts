@@ -47,12 +47,12 @@ const isBool: Check = (v) => typeof v === 'boolean';
 const nullable =
   (check: Check): Check =>
   (v) =>
-    v === null || check(v);
+    v == null || check(v);
 const oneOf =
   (...values: unknown[]): Check =>
   (v) =>
     values.includes(v);
-const isObject: Check = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject: Check = (v) => typeof v === 'object' && v != null && !Array.isArray(v);
 const arrayOf =
   (check: Check): Check =>
   (v) =>

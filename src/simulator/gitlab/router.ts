@@ -69,9 +69,9 @@ export class Router {
       for (let i = 0; i < raw.length && ok; i++) {
         const want = compiled.segments[i];
         const got = raw[i] as string;
-        if (want === null) {
+        if (want == null) {
           const decoded = safeDecode(got);
-          if (decoded === null) ok = false;
+          if (decoded == null) ok = false;
           else params[compiled.names[p++] as string] = decoded;
         } else if (want === got) literals++;
         else ok = false;

@@ -10,6 +10,7 @@ import { authenticate, extractCredentials, lookupToken, type AuthScheme } from '
 import { decideFault, RateLimiter, type FaultPlan, type RateLimitPlan } from './faults.js';
 import type { GitLabFixture } from './fixture-types.js';
 import { ApiError, routeNotFound, type ApiResponse, type RequestContext } from './http-kit.js';
+import { readBody, recordQuery, redactTokens } from './request-io.js';
 import { Router } from './router.js';
 import { allRoutes } from './routes/index.js';
 import { SimulatorState } from './state.js';
@@ -60,7 +61,6 @@ export interface GitLabSimulator {
 }
 
 const API_PREFIX = '/api/v4';
-const REDACTED = '[REDACTED]';
 
 export async function startGitLabSimulator(
   options: GitLabSimulatorOptions,
@@ -176,7 +176,7 @@ class Simulator implements GitLabSimulator {
     if (this.rateLimiter) {
       const token = lookupToken(this.state, credentials);
       const key = token ? `token:${token.index}` : `addr:${req.socket.remoteAddress ?? '?'}`;
-      const throttle = this.rateLimiter.hit(key, token !== null);
+      const throttle = this.rateLimiter.hit(key, token != null);
       if (throttle.response) return answer(throttle.response);
       throttleHeaders = throttle.headers;
     }
@@ -282,50 +282,4 @@ function outsideApi(rawPath: string): ApiResponse {
     text: '<html><body><h1>404 Not Found</h1></body></html>\n',
     contentType: 'text/html',
   };
-}
-
-function recordQuery(query: URLSearchParams): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of query) out[k] = k === 'private_token' ? REDACTED : v;
-  return out;
-}
-
-const MAX_BODY_BYTES = 10 * 1024 * 1024;
-
-/** JSON or form bodies as a value; undefined when there is no body (or it is not parseable). */
-async function readBody(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk);
-  }
-  if (size === 0) return undefined;
-  const text = Buffer.concat(chunks).toString('utf8');
-  const type = req.headers['content-type'] ?? '';
-  if (type.includes('application/x-www-form-urlencoded'))
-    return Object.fromEntries(new URLSearchParams(text));
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Replace any fixture token value inside a body with a marker; the request log must never hold secrets. */
-function redactTokens(value: unknown, secrets: Iterable<string>): unknown {
-  const list = [...secrets];
-  const walk = (v: unknown): unknown => {
-    if (typeof v === 'string')
-      return list.reduce(
-        (s, secret) => (s.includes(secret) ? s.split(secret).join(REDACTED) : s),
-        v,
-      );
-    if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === 'object')
-      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
-    return v;
-  };
-  return walk(value);
 }

@@ -180,7 +180,7 @@ export class SimulatorState {
       );
     }
     let parent: GroupRecord | null = null;
-    if (g.parent !== null) {
+    if (g.parent != null) {
       parent = this.groupsByPath.get(g.parent.toLowerCase()) ?? null;
       if (!parent) throw new UserError(`${label} has parent "${g.parent}", which is not a group`);
     } else if (this.usersByUsername.has(g.path.toLowerCase())) {
@@ -276,7 +276,7 @@ export class SimulatorState {
       );
     const table = group ? this.groupMembers : this.projectMembers;
     let levels = table.get(user.id);
-    if (!levels) table.set(user.id, (levels = new Map()));
+    if (!levels) table.set(user.id, (levels = new Map<number, AccessLevel>()));
     levels.set(group ? group.id : (project as ProjectRecord).id, level);
     this.revision++;
   }
@@ -287,7 +287,7 @@ export class SimulatorState {
     const creator = this.usersByUsername.get(c.created_by.toLowerCase());
     if (!creator) throw new UserError(`${label} was created_by unknown user "${c.created_by}"`);
     let managementProject: ProjectRecord | null = null;
-    if (c.management_project !== null) {
+    if (c.management_project != null) {
       managementProject = this.projectsByPath.get(c.management_project.toLowerCase()) ?? null;
       if (!managementProject)
         throw new UserError(
@@ -296,7 +296,7 @@ export class SimulatorState {
     }
     let owner: ClusterOwner;
     if (c.level === 'instance') {
-      if (c.owner !== null)
+      if (c.owner != null)
         throw new UserError(
           `${label} is an instance cluster but has owner "${c.owner}" (use null)`,
         );
@@ -341,37 +341,9 @@ export class SimulatorState {
 }
 
 function depthOf(parentPath: string | null): number {
-  return parentPath === null ? 0 : parentPath.split('/').length;
+  return parentPath == null ? 0 : parentPath.split('/').length;
 }
 
 function rank(v: Visibility): number {
   return v === 'private' ? 0 : v === 'internal' ? 1 : 2;
-}
-
-/** Every group at or below `group`, parents before children (pre-order, ascending id among siblings). */
-export function selfAndDescendants(group: GroupRecord): GroupRecord[] {
-  const out: GroupRecord[] = [];
-  const stack: GroupRecord[] = [group];
-  while (stack.length > 0) {
-    const g = stack.pop() as GroupRecord;
-    out.push(g);
-    for (let i = g.children.length - 1; i >= 0; i--) stack.push(g.children[i] as GroupRecord);
-  }
-  return out;
-}
-
-/** Projects in `group` and all its subgroups, ascending id. */
-export function projectsUnder(group: GroupRecord, includeSubgroups: boolean): ProjectRecord[] {
-  if (!includeSubgroups) return group.projects.slice();
-  const out: ProjectRecord[] = [];
-  for (const g of selfAndDescendants(group)) out.push(...g.projects);
-  return out.sort((a, b) => a.id - b.id);
-}
-
-/** "17.11.2-ee" >= 17.9 ? Pre-release suffixes are ignored: GitLab gates features by major.minor. */
-export function versionAtLeast(version: string, major: number, minor: number): boolean {
-  const m = /^(\d+)\.(\d+)/.exec(version);
-  if (!m) return false;
-  const [maj, min] = [Number(m[1]), Number(m[2])];
-  return maj > major || (maj === major && min >= minor);
 }

@@ -10,7 +10,8 @@
 import { groupMembershipLevel, MAINTAINER, projectMembershipLevel } from '../access.js';
 import { intParam, ok, type RequestContext } from '../http-kit.js';
 import type { RouteDefinition } from '../router.js';
-import { projectsUnder, selfAndDescendants, versionAtLeast, type ClusterRecord } from '../state.js';
+import { projectsUnder, selfAndDescendants, versionAtLeast } from '../hierarchy.js';
+import type { ClusterRecord } from '../state.js';
 import { findVisibleGroup } from './groups.js';
 
 function discover(ctx: RequestContext) {

@@ -20,12 +20,8 @@ import {
   type RequestContext,
 } from '../http-kit.js';
 import type { RouteDefinition } from '../router.js';
-import {
-  projectsUnder,
-  selfAndDescendants,
-  type GroupRecord,
-  type ProjectRecord,
-} from '../state.js';
+import { projectsUnder, selfAndDescendants } from '../hierarchy.js';
+import type { GroupRecord, ProjectRecord } from '../state.js';
 import { listProjects, matchesSearch, projectListParams } from './project-list.js';
 
 /** `find_group!`: resolve `:id` (number or full path) and hide what the caller may not read. */
@@ -78,7 +74,7 @@ function groupFinder(ctx: RequestContext): (candidates: readonly GroupRecord[]) 
       .filter(
         (g) =>
           include(g) &&
-          (!topLevelOnly || g.parent === null) &&
+          (!topLevelOnly || g.parent == null) &&
           !skip.has(g.id) &&
           (!search ||
             g.name.toLowerCase().includes(search) ||

@@ -4,7 +4,7 @@
 import { currentUser } from '../entities.js';
 import { ok, unauthorized, type RequestContext } from '../http-kit.js';
 import type { RouteDefinition } from '../router.js';
-import { versionAtLeast } from '../state.js';
+import { versionAtLeast } from '../hierarchy.js';
 
 function metadata(ctx: RequestContext): unknown {
   const { instance } = ctx.state;
