@@ -1,7 +1,6 @@
 // `migrate-clusters plan`: discover, map, and show or write the plan (a dry run: nothing changes).
 import { join } from 'node:path';
-import { openConnection, type ConnectionFlags } from '../connection.js';
-import { discoverInventory } from '../discovery/discover.js';
+import type { ConnectionFlags } from '../connection.js';
 import { ExitCode, UserError } from '../errors.js';
 import { writeFileAtomic } from '../files.js';
 import { createOutput } from '../output.js';
@@ -14,7 +13,7 @@ import { renderPlanMarkdown } from '../report/plan-markdown.js';
 import { hasPendingChanges } from '../report/plan-summary.js';
 import { renderPlanTable } from '../report/plan-table.js';
 import { planReportFiles } from '../report/write-reports.js';
-import { createProgressLine } from '../report/progress-line.js';
+import { withDiscovery } from './with-discovery.js';
 
 export type PlanFormat = 'table' | 'json' | 'markdown' | 'junit';
 
@@ -86,33 +85,25 @@ export async function runPlan(options: PlanCommandOptions): Promise<ExitCode> {
   };
   const format = options.format ?? (process.stdout.isTTY ? 'table' : 'json');
 
-  const connection = await openConnection(options, (retry) =>
-    out.verbose(`retrying a GitLab request (${retry.reason}) in ${Math.round(retry.waitMs)} ms`),
+  return withDiscovery(
+    options,
+    out,
+    { groups: options.group ?? [] },
+    async (inventory, connection) => {
+      const plan = await computePlan(connection.client, inventory, planOptions);
+      // Files first and atomically: a failure leaves no half-written plan or report behind.
+      if (options.out) await writeFileAtomic(options.out, renderPlanJson(plan));
+      if (options.reportDir) {
+        for (const file of planReportFiles(plan))
+          await writeFileAtomic(join(options.reportDir, file.name), file.content);
+      }
+      out.result(render(plan, format, out.color));
+      if (options.out)
+        out.info(
+          `Plan written to ${options.out}. Review it, then: migrate-clusters apply ${options.out}`,
+        );
+      if (options.reportDir) out.info(`Reports written to ${options.reportDir}/`);
+      return options.detailedExitcode && hasPendingChanges(plan) ? ExitCode.pending : ExitCode.ok;
+    },
   );
-  const progress = createProgressLine(process.stderr, out.interactive);
-  try {
-    if (connection.demo) out.info(out.color.dim(`Demo: simulated GitLab at ${connection.url}`));
-    const inventory = await discoverInventory(connection.client, {
-      groups: options.group ?? [],
-      onProgress: (p) => progress.update(p),
-    });
-    const plan = await computePlan(connection.client, inventory, planOptions);
-    progress.done();
-    // Files first and atomically: a failure leaves no half-written plan or report behind.
-    if (options.out) await writeFileAtomic(options.out, renderPlanJson(plan));
-    if (options.reportDir) {
-      for (const file of planReportFiles(plan))
-        await writeFileAtomic(join(options.reportDir, file.name), file.content);
-    }
-    out.result(render(plan, format, out.color));
-    if (options.out)
-      out.info(
-        `Plan written to ${options.out}. Review it, then: migrate-clusters apply ${options.out}`,
-      );
-    if (options.reportDir) out.info(`Reports written to ${options.reportDir}/`);
-    return options.detailedExitcode && hasPendingChanges(plan) ? ExitCode.pending : ExitCode.ok;
-  } finally {
-    progress.done();
-    await connection.close();
-  }
 }
