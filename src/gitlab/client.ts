@@ -1,6 +1,20 @@
 // The one place a GitLab connection is built: gitbeaker resources and our certificate-cluster
 // resource share one transport (retries, pacing, call counting) and one bounded request pool.
-import { Agents, Groups, Metadata, Projects, RepositoryFiles, Users } from '@gitbeaker/rest';
+import {
+  Agents,
+  Branches,
+  Commits,
+  Environments,
+  GroupVariables,
+  Groups,
+  InstanceLevelCICDVariables,
+  MergeRequests,
+  Metadata,
+  Projects,
+  ProjectVariables,
+  RepositoryFiles,
+  Users,
+} from '@gitbeaker/rest';
 import type { MetadataSchema, UserSchema } from '@gitbeaker/rest';
 import pLimit from 'p-limit';
 import { CertificateClusters } from './certificate-clusters.js';
@@ -35,6 +49,15 @@ export interface GitLabClient {
   readonly projects: InstanceType<typeof Projects<false>>;
   readonly agents: InstanceType<typeof Agents<false>>;
   readonly repositoryFiles: InstanceType<typeof RepositoryFiles<false>>;
+  readonly commits: InstanceType<typeof Commits<false>>;
+  readonly branches: InstanceType<typeof Branches<false>>;
+  readonly mergeRequests: InstanceType<typeof MergeRequests<false>>;
+  readonly projectVariables: InstanceType<typeof ProjectVariables<false>>;
+  readonly groupVariables: InstanceType<typeof GroupVariables<false>>;
+  readonly instanceVariables: InstanceType<typeof InstanceLevelCICDVariables<false>>;
+  readonly environments: InstanceType<typeof Environments<false>>;
+  /** gitbeaker's requester on our transport, for endpoints gitbeaker lacks (cluster PUT) */
+  readonly requester: Metadata<false>['requester'];
   /** runs a gitbeaker call inside the request pool */
   pooled<T>(fn: () => Promise<T>): Promise<T>;
   metadata(): Promise<MetadataSchema>;
@@ -76,6 +99,14 @@ export function createGitLabClient(options: GitLabClientOptions): GitLabClient {
     projects: new Projects(config),
     agents: new Agents(config),
     repositoryFiles: new RepositoryFiles(config),
+    commits: new Commits(config),
+    branches: new Branches(config),
+    mergeRequests: new MergeRequests(config),
+    projectVariables: new ProjectVariables(config),
+    groupVariables: new GroupVariables(config),
+    instanceVariables: new InstanceLevelCICDVariables(config),
+    environments: new Environments(config),
+    requester,
     pooled: (fn) => limit(fn),
     metadata: () => limit(() => metadata.show()),
     currentUser: async () => {
