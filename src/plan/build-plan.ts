@@ -11,12 +11,14 @@ import { stepsFor } from './steps.js';
 import {
   PLAN_KIND,
   PLAN_VERSION,
+  type CiVariable,
   type ClusterAction,
   type Plan,
   type PlannedAgent,
   type PlanWarning,
 } from './types.js';
 import { compareVariables, variableId, variablesFor } from './variables.js';
+import { weighInstanceVariables } from './variable-precedence.js';
 import { checkClusters, checkVersionSupport } from './warnings.js';
 
 interface Decision {
@@ -80,13 +82,51 @@ export function buildPlan(inventory: Inventory, live: LiveState, options: PlanOp
       (taken.get(d.project.toLowerCase()) ?? new Set()).add(d.name),
     );
 
+  // A top-level group's own cluster for `*` always won over an instance cluster in the old
+  // integration: no job below it ever used the instance cluster, so no agent reproduces that.
+  const catchAllRoots = new Set(
+    clusters
+      .filter(
+        (c) =>
+          c.level === 'group' &&
+          c.owner === c.rootNamespace &&
+          c.environmentScope === '*' &&
+          decisions.get(c.id)!.action !== 'skip',
+      )
+      .map((c) => c.owner!.toLowerCase()),
+  );
+  const shadowed = (r: Registration) =>
+    r.cluster.level === 'instance' &&
+    !options.instanceAuthorization &&
+    catchAllRoots.has(r.root.toLowerCase());
+  for (const c of clusters.filter((c) => c.level === 'instance' && c.apiUrl)) {
+    const registrations = drafts
+      .flatMap((d) => d.registrations)
+      .filter((r) => r.cluster.id === c.id);
+    const roots = registrations.filter(shadowed).map((r) => r.root);
+    if (roots.length === 0 || decisions.get(c.id)!.action !== 'migrate') continue;
+    if (roots.length === registrations.length) {
+      decisions.set(c.id, {
+        action: 'skip',
+        reason:
+          'every top-level group has its own cluster for every environment, which took precedence: no job used it',
+      });
+    } else {
+      warnings.push({
+        code: 'instance-cluster-shadowed',
+        clusterId: c.id,
+        message: `Instance cluster ${c.id} (${c.name}) was never used under ${roots.join(', ')}: each has its own cluster for every environment, which took precedence. No agent is planned there.`,
+      });
+    }
+  }
+
   const agents: PlannedAgent[] = [];
   const progressByRef = new Map<string, Parameters<typeof stepsFor>[1]>();
   const refsByCluster = new Map<number, Set<string>>();
-  const fromInstance = new Set<PlannedAgent['ciVariables'][number]>();
+  const fromInstance = new Map<CiVariable, number>();
   for (const draft of drafts) {
     const active = draft.registrations.filter(
-      (r) => decisions.get(r.cluster.id)!.action !== 'skip',
+      (r) => decisions.get(r.cluster.id)!.action !== 'skip' && !shadowed(r),
     );
     if (active.length === 0) continue;
     const chunks = chunkGrants(active.map((r) => grantFor(r, options.instanceAuthorization)));
@@ -132,7 +172,8 @@ export function buildPlan(inventory: Inventory, live: LiveState, options: PlanOp
         ciVariables: dedupeVariables(
           regs.flatMap((r) => {
             const variables = variablesFor(r, ref, options.instanceAuthorization);
-            if (r.cluster.level === 'instance') variables.forEach((v) => fromInstance.add(v));
+            if (r.cluster.level === 'instance')
+              variables.forEach((v) => fromInstance.set(v, r.cluster.id));
             return variables;
           }),
         ),
@@ -153,7 +194,7 @@ export function buildPlan(inventory: Inventory, live: LiveState, options: PlanOp
       });
     });
   }
-  resolveVariableConflicts(agents, fromInstance);
+  warnings.push(...resolveVariableConflicts(agents, fromInstance));
   agents.sort((a, b) => a.ref.localeCompare(b.ref));
 
   const plannedClusters = clusters.map((c) => ({
@@ -206,20 +247,42 @@ function dedupeVariables(variables: PlannedAgent['ciVariables']): PlannedAgent['
 }
 
 /**
- * An instance cluster's context lands on each top-level group (see variables.ts). Where that
- * group has its own cluster for the same scope, the group cluster always won in the old
- * integration: its variable stays and the instance one goes.
+ * An instance cluster's variables land on each top-level group (see variables.ts). Where that
+ * group had its own cluster, the group cluster always won in the old integration: instance
+ * variables it shadows go (every key of that scope), and scope pairs GitLab may order either way
+ * are reported. Duplicates of one variable keep the non-instance one.
  */
 function resolveVariableConflicts(
   agents: PlannedAgent[],
-  fromInstance: Set<PlannedAgent['ciVariables'][number]>,
-): void {
-  const winners = new Map<string, PlannedAgent['ciVariables'][number]>();
-  for (const v of agents.flatMap((a) => a.ciVariables)) {
+  fromInstance: Map<CiVariable, number>,
+): PlanWarning[] {
+  const all = agents.flatMap((a) => a.ciVariables);
+  const conflicts = weighInstanceVariables(all, fromInstance);
+  const shadowed = new Set(
+    conflicts
+      .filter((c) => c.outcome === 'shadowed')
+      .map(
+        (c) => `${fromInstance.get(c.variable)}:${c.variable.owner}:${c.variable.environmentScope}`,
+      ),
+  );
+  const winners = new Map<string, CiVariable>();
+  for (const v of all) {
     const id = variableId(v);
     const current = winners.get(id);
     if (current == null || (fromInstance.has(current) && !fromInstance.has(v))) winners.set(id, v);
   }
-  for (const agent of agents)
-    agent.ciVariables = agent.ciVariables.filter((v) => winners.get(variableId(v)) === v);
+  for (const agent of agents) {
+    agent.ciVariables = agent.ciVariables.filter(
+      (v) =>
+        winners.get(variableId(v)) === v &&
+        !shadowed.has(`${fromInstance.get(v)}:${v.owner}:${v.environmentScope}`),
+    );
+  }
+  return conflicts
+    .filter((c) => c.outcome === 'ambiguous')
+    .map((c) => ({
+      code: 'instance-variable-precedence',
+      clusterId: c.clusterId,
+      message: `Group ${c.variable.owner} gets KUBE_CONTEXT for "${c.variable.environmentScope}" from instance cluster ${c.clusterId} and for "${c.groupScope}" from its own cluster. Where an environment matches both, the old integration used the group cluster but GitLab may pick either variable: check the scopes.`,
+    }));
 }
