@@ -234,6 +234,15 @@ export function buildPlan(inventory: Inventory, live: LiveState, options: PlanOp
       agents: agents.length,
       warnings: warnings.length,
     },
+    options: {
+      tier: options.tier,
+      userAccess: options.userAccess,
+      agentProjectName: options.agentProjectName,
+      agentProjects: { ...options.agentProjects },
+      contextFor: Object.fromEntries(
+        Object.entries(options.contextFor).map(([id, context]) => [String(id), context]),
+      ),
+    },
     clusters: plannedClusters,
     agents,
     steps: agents.flatMap((a) => stepsFor(a, progressByRef.get(a.ref)!)),

@@ -127,8 +127,19 @@ export interface Plan {
     agents: number;
     warnings: number;
   };
+  /** the options the plan was made with, so `apply --refresh` can make it again (an extra key) */
+  options: PlanSettings;
   clusters: PlannedCluster[];
   agents: PlannedAgent[];
   steps: PlanStep[];
   warnings: PlanWarning[];
+}
+
+/** PlanOptions minus the clock: what `plan` was told. */
+export interface PlanSettings {
+  tier: 'free' | 'premium';
+  userAccess: boolean;
+  agentProjectName: string;
+  agentProjects: Record<string, string>;
+  contextFor: Record<string, string>;
 }

@@ -135,6 +135,7 @@ export function orderPlan(plan: Plan): Plan {
       'generatedAt',
       'gitlab',
       'summary',
+      'options',
       'clusters',
       'agents',
       'steps',

@@ -93,6 +93,13 @@ export class PlanBuilder {
         agents: this.agents.length,
         warnings: this.warnings.length,
       },
+      options: {
+        tier: 'free',
+        userAccess: false,
+        agentProjectName: 'gitlab-agents',
+        agentProjects: {},
+        contextFor: {},
+      },
       clusters: [...this.clusters].sort((a, b) => a.id - b.id),
       agents: this.agents,
       steps: buildSteps(this.agents),

@@ -39,6 +39,7 @@ describe('renderPlanJson', () => {
       'generatedAt',
       'gitlab',
       'summary',
+      'options',
       'clusters',
       'agents',
       'steps',
