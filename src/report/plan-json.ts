@@ -122,6 +122,13 @@ export function orderPlan(plan: Plan): Plan {
         'agents',
         'warnings',
       ]),
+      options: ordered(plan.options, [
+        'tier',
+        'userAccess',
+        'agentProjectName',
+        'agentProjects',
+        'contextFor',
+      ]),
       clusters: plan.clusters.map(orderCluster),
       agents: plan.agents.map(orderAgent),
       steps: plan.steps.map((s: PlanStep) =>
