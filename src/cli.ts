@@ -176,6 +176,130 @@ export function buildProgram(run: (action: Action) => Promise<void>): Command {
       run(async () => (await import('./commands/plan.js')).runPlan(options)),
     );
 
+  withCommonOptions(
+    program
+      .command('manifests')
+      .description(
+        "Print a planned agent's agentk objects as YAML (without the token Secret); changes nothing",
+      )
+      .requiredOption(
+        '--agent <ref>',
+        'the agent: PROJECT_PATH:NAME as `plan` lists it, or NAME when unique',
+      )
+      .option(
+        '--rbac <binding>',
+        'cluster-admin, or existing-role:NAME to bind that ClusterRole instead',
+        'cluster-admin',
+      )
+      .option(
+        '--group <path>',
+        'plan only this group and everything below it (repeatable)',
+        collect,
+      )
+      .option(
+        '--instance-authorization',
+        'the admin setting "Enable instance level authorization" is on (17.11+)',
+      )
+      .option(
+        '--agent-project-name <name>',
+        'shared agent project created in a top-level group when needed',
+        'gitlab-agents',
+      )
+      .option(
+        '--agent-project <root=path>',
+        'put the agents of a top-level group in this project (repeatable)',
+        collect,
+      ),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        'migrate-clusters manifests --demo --agent payments/gitlab-agents:staging',
+        'migrate-clusters manifests --agent platform/gitlab-agents:review-apps --rbac existing-role:gitlab-deployer > agentk.yaml',
+        'migrate-clusters manifests --agent prod-eu | kubectl apply --dry-run=server -f -   # a unique agent name',
+      ]),
+    )
+    .action((options: { agent: string }) =>
+      run(async () => (await import('./commands/manifests.js')).runManifests(options)),
+    );
+
+  withCommonOptions(
+    program
+      .command('apply')
+      .description(
+        'Carry a plan out: agent config, registration, token, agentk, variables, environments, cut-over',
+      )
+      .argument('[plan]', 'plan file from `plan --out` (optional with --demo)')
+      .option('--dry-run', 'report every call and object it would make; change nothing')
+      .option('--yes', 'do not ask for confirmation (needed without a terminal)')
+      .option('--only <agent>', 'only this agent: PROJECT_PATH:NAME or NAME (repeatable)', collect)
+      .option(
+        '--disable-old-clusters',
+        'turn each certificate cluster off once its agents are connected and in use (never deletes it)',
+      )
+      .addOption(
+        new Option('--config-via <mode>', 'how agent config files reach GitLab')
+          .choices(['commit', 'merge-request', 'files'])
+          .default('commit'),
+      )
+      .addOption(
+        new Option(
+          '--install <mode>',
+          'how agentk is installed: apply (server-side apply), manifests (write them), none',
+        )
+          .choices(['apply', 'manifests', 'none'])
+          .default('apply'),
+      )
+      .option('--out-dir <dir>', 'where --config-via files and --install manifests write')
+      .option('--no-wait', 'do not wait for agentk to roll out and connect (run apply again later)')
+      .option(
+        '--kubeconfig <file>',
+        'kubeconfig to use (default: $KUBECONFIG, then ~/.kube/config)',
+      )
+      .option(
+        '--context-for <id=context>',
+        'kubeconfig context that reaches certificate cluster ID (repeatable)',
+        collect,
+      )
+      .option(
+        '--rbac <binding>',
+        'cluster-admin, or existing-role:NAME to bind that ClusterRole instead',
+        'cluster-admin',
+      )
+      .option('--force-conflicts', 'take over fields another field manager owns in the cluster')
+      .option(
+        '--refresh',
+        'if GitLab changed since the plan was made, re-plan with the same options',
+      )
+      .option(
+        '--rollout-timeout <seconds>',
+        'how long to wait for agentk to roll out',
+        positiveInt('--rollout-timeout'),
+        300,
+      )
+      .option(
+        '--connection-timeout <seconds>',
+        'how long to wait for the agent to connect to GitLab',
+        positiveInt('--connection-timeout'),
+        300,
+      )
+      .option('--json', 'print the outcome as JSON on stdout (progress stays off)'),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        'migrate-clusters apply plan.json --dry-run',
+        'migrate-clusters apply plan.json --yes',
+        'migrate-clusters apply plan.json --only payments/gitlab-agents:staging --config-via merge-request',
+        'migrate-clusters apply plan.json --yes --disable-old-clusters   # after jobs deploy through the agents',
+        'migrate-clusters apply --demo --yes                             # the whole journey on the demo',
+      ]) +
+        '\nA journal of what apply did is kept beside the plan (plan.json.state.json, no secrets).\n',
+    )
+    .action((planFile: string | undefined, options: object) =>
+      run(async () => (await import('./commands/apply.js')).runApplyCommand(planFile, options)),
+    );
+
   program
     .command('simulate')
     .description('Run the GitLab simulator standalone on loopback; prints its URL and a token')

@@ -5,6 +5,7 @@ import { createGitLabClient, normaliseGitLabUrl, type GitLabClient } from './git
 import type { RetryEvent } from './gitlab/transport.js';
 import { demoFixturePath } from './paths.js';
 import { registerSecret } from './redact.js';
+import type { DemoClusters } from './simulator/demo-clusters.js';
 
 export interface ConnectionFlags {
   gitlabUrl?: string;
@@ -20,6 +21,8 @@ export interface Connection {
   /** the GitLab URL to show people */
   url: string;
   demo: boolean;
+  /** --demo only: simulated clusters for the demo's physical clusters (apply, migrate) */
+  startDemoClusters?: (apiUrls: (string | null)[]) => Promise<DemoClusters>;
   close(): Promise<void>;
 }
 
@@ -68,7 +71,16 @@ export async function openConnection(
     const demo = await startDemoGitLab(demoFixturePath);
     registerSecret(demo.token);
     const client = createGitLabClient({ url: demo.url, token: demo.token, concurrency, transport });
-    return { client, url: demo.url, demo: true, close: demo.close };
+    return {
+      client,
+      url: demo.url,
+      demo: true,
+      startDemoClusters: async (apiUrls) => {
+        const { startDemoClusters } = await import('./simulator/demo-clusters.js');
+        return startDemoClusters(demo.simulator, apiUrls);
+      },
+      close: demo.close,
+    };
   }
   const url = resolveGitLabUrl(flags.gitlabUrl, env);
   const token = resolveToken(flags.token, env);

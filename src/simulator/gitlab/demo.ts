@@ -1,11 +1,12 @@
 // The built-in demo instance behind --demo: the GitLab simulator on a free loopback port,
 // seeded from fixtures/demo.json, used with the fixture's first token (an administrator's).
 import { loadFixture } from './load-fixture.js';
-import { startGitLabSimulator } from './server.js';
+import { startGitLabSimulator, type GitLabSimulator } from './server.js';
 
 export interface DemoGitLab {
   url: string;
   token: string;
+  simulator: GitLabSimulator;
   close(): Promise<void>;
 }
 
@@ -14,5 +15,5 @@ export async function startDemoGitLab(fixturePath: string): Promise<DemoGitLab> 
   const simulator = await startGitLabSimulator({ fixture });
   const token = fixture.tokens[0]?.token;
   if (token == null) throw new Error(`${fixturePath} has no tokens`);
-  return { url: simulator.url, token, close: () => simulator.close() };
+  return { url: simulator.url, token, simulator, close: () => simulator.close() };
 }

@@ -1,0 +1,209 @@
+// The apply engine: each selected agent's steps in plan order (mapping rule 10), then the old
+// clusters' cut-over once every agent serving them is verified. Progress goes through listr2: its
+// default renderer on a terminal, one plain line per step elsewhere.
+import { Listr, type ListrTask } from 'listr2';
+import { UserError } from '../errors.js';
+import type { PlannedAgent, PlanStep, StepKind } from '../plan/types.js';
+import { createTokenStep, installAgentk, waitConnection } from './steps/agentk-steps.js';
+import { commitConfig, createProject, registerAgentStep } from './steps/gitlab-steps.js';
+import { disableCluster, linkEnvironments, setVariable } from './steps/cutover-steps.js';
+import type { AgentRun, ApplyContext, StepResult, StepRunner } from './types.js';
+
+const runners: Record<StepKind, StepRunner> = {
+  'create-project': createProject,
+  'commit-config': commitConfig,
+  'register-agent': registerAgentStep,
+  'create-token': createTokenStep,
+  'install-agentk': installAgentk,
+  'wait-connection': waitConnection,
+  'set-variable': setVariable,
+  'link-environment': linkEnvironments,
+  'disable-cluster': disableCluster,
+};
+
+/** Steps that would point jobs at the agent: never before it is connected and configured. */
+const HELD_KINDS = new Set<StepKind>(['set-variable', 'link-environment', 'disable-cluster']);
+
+export interface StepOutcome {
+  step: PlanStep;
+  result: StepResult;
+}
+
+export interface ApplyResult {
+  outcomes: StepOutcome[];
+  verified: string[];
+}
+
+/** `--only` takes refs (`group/project:agent`) or bare agent names when unambiguous. */
+export function selectAgents(agents: PlannedAgent[], only: string[]): PlannedAgent[] {
+  if (only.length === 0) return agents;
+  return only.map((wanted) => {
+    const matches = agents.filter(
+      (a) => a.ref.toLowerCase() === wanted.toLowerCase() || a.name === wanted,
+    );
+    if (matches.length === 1) return matches[0]!;
+    const known = agents.map((a) => a.ref).join(', ');
+    throw new UserError(
+      matches.length === 0
+        ? `--only ${wanted}: the plan has no such agent.`
+        : `--only ${wanted} is ambiguous: ${matches.map((a) => a.ref).join(', ')}.`,
+      { hint: `Use one of: ${known || '(the plan has no agents)'}.` },
+    );
+  });
+}
+
+export function newRun(agent: PlannedAgent): AgentRun {
+  return {
+    agent,
+    projectId: null,
+    agentId: null,
+    newToken: null,
+    installedTokenId: null,
+    target: null,
+    configLive: false,
+    connected: false,
+    held: null,
+    incomplete: false,
+  };
+}
+
+export async function executeStep(
+  step: PlanStep,
+  run: AgentRun,
+  ctx: ApplyContext,
+): Promise<StepResult> {
+  if (run.held && HELD_KINDS.has(step.kind))
+    return { status: 'skipped', detail: `held back: ${run.held}` };
+  try {
+    const result = await runners[step.kind](step, run, ctx);
+    if (result.status === 'failed') run.held ??= result.detail;
+    if (!ctx.settings.dryRun && (result.status === 'done' || result.status === 'unchanged'))
+      await ctx.journal.stepDone(step.id);
+    return result;
+  } catch (error) {
+    const message =
+      error instanceof UserError
+        ? `${error.message}${error.hint ? ` ${error.hint}` : ''}`
+        : (error as Error).message;
+    run.held = message;
+    return { status: 'failed', detail: message };
+  }
+}
+
+function isVerified(run: AgentRun): boolean {
+  return run.connected && run.configLive && !run.held && !run.incomplete;
+}
+
+export interface RunApplyOptions {
+  /** listr2's redrawing renderer (a terminal), one line per finished step, or nothing */
+  renderer: 'default' | 'plain' | 'silent';
+  /** where plain lines go (default stderr) */
+  write?: (line: string) => void;
+  onOutcome?: (outcome: StepOutcome) => void;
+}
+
+const MARK: Record<StepResult['status'], string> = {
+  done: '✔',
+  unchanged: '=',
+  skipped: '↓',
+  'needs-person': '!',
+  failed: '✖',
+};
+
+/** The steps of one agent, split into its own chain and the old clusters' cut-over. */
+function stepsOf(ctx: ApplyContext, agent: PlannedAgent, cutOver: boolean): PlanStep[] {
+  return ctx.plan.steps.filter(
+    (s) => s.agent === agent.ref && (s.kind === 'disable-cluster') === cutOver,
+  );
+}
+
+/** Runs the plan's steps for the selected agents. Never throws for a failing step: it reports it. */
+export async function runApply(
+  ctx: ApplyContext,
+  agents: PlannedAgent[],
+  options: RunApplyOptions,
+): Promise<ApplyResult> {
+  const outcomes: StepOutcome[] = [];
+  const runs = new Map(agents.map((a) => [a.ref, newRun(a)]));
+  // an agent the plan already counts as done is verified without this run touching it
+  for (const a of ctx.plan.agents) if (a.status === 'done') ctx.verified.add(a.ref);
+  const write = options.write ?? ((line: string) => process.stderr.write(`${line}\n`));
+
+  const execute = async (step: PlanStep): Promise<StepResult> => {
+    const result =
+      ctx.settings.disableOldClusters || step.kind !== 'disable-cluster'
+        ? await executeStep(step, runs.get(step.agent!)!, ctx)
+        : {
+            status: 'skipped' as const,
+            detail: 'stays on (pass --disable-old-clusters to turn it off)',
+          };
+    outcomes.push({ step, result });
+    options.onOutcome?.({ step, result });
+    if (options.renderer === 'plain') write(`${MARK[result.status]} ${step.id} — ${result.detail}`);
+    return result;
+  };
+  const verify = (agent: PlannedAgent): boolean => {
+    const run = runs.get(agent.ref)!;
+    if (isVerified(run)) ctx.verified.add(agent.ref);
+    return ctx.verified.has(agent.ref);
+  };
+  const cutOverSteps = agents.flatMap((agent) => stepsOf(ctx, agent, true));
+
+  if (options.renderer !== 'default') {
+    for (const agent of agents) {
+      for (const step of stepsOf(ctx, agent, false)) await execute(step);
+      verify(agent);
+    }
+    for (const step of cutOverSteps) await execute(step);
+    return { outcomes, verified: [...ctx.verified] };
+  }
+
+  const stepTask = (step: PlanStep): ListrTask => ({
+    title: step.description,
+    task: async (_c, task) => {
+      const result = await execute(step);
+      task.title = `${step.description}: ${result.detail}`;
+      if (result.status === 'skipped' || result.status === 'needs-person') task.skip(task.title);
+      if (result.status === 'failed') throw new Error(task.title);
+    },
+  });
+  const tasks: ListrTask[] = agents.map((agent) => ({
+    title: agent.ref,
+    task: (_c, task) =>
+      task.newListr(
+        [
+          ...stepsOf(ctx, agent, false).map(stepTask),
+          {
+            title: 'Verified: connected, configured, variables in place',
+            task: (_c2, t) => {
+              if (!verify(agent)) t.skip('Not verified yet: old clusters stay on');
+            },
+          },
+        ],
+        { concurrent: false, exitOnError: true },
+      ),
+  }));
+  if (cutOverSteps.length > 0) {
+    tasks.push(
+      ctx.settings.disableOldClusters
+        ? {
+            title: 'Turn off old certificate clusters',
+            task: (_c, task) =>
+              task.newListr(cutOverSteps.map(stepTask), { concurrent: false, exitOnError: false }),
+          }
+        : {
+            title: 'Old certificate clusters',
+            task: async (_c, task) => {
+              for (const step of cutOverSteps) await execute(step);
+              task.skip(
+                'Old certificate clusters stay on (pass --disable-old-clusters to turn them off)',
+              );
+            },
+          },
+    );
+  }
+  await new Listr(tasks, { concurrent: false, exitOnError: false, renderer: 'default' })
+    .run()
+    .catch(() => undefined);
+  return { outcomes, verified: [...ctx.verified] };
+}

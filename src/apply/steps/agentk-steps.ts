@@ -1,0 +1,202 @@
+// The token and agentk: reuse the token agentk already has when GitLab still knows it, otherwise
+// create one (staying within GitLab's two active tokens by revoking one agentk does not use),
+// install with server-side apply, then wait for the rollout and for the agent to connect.
+import { writeFileAtomic } from '../../files.js';
+import { createToken, getToken, listActiveTokens, revokeToken } from '../../gitlab/agents.js';
+import { applyObjects, readSecretAnnotation } from '../../kube/apply.js';
+import {
+  agentkObjectNames,
+  manifestsToYaml,
+  parseRbacFlag,
+  renderAgentkManifests,
+  TOKEN_ID_ANNOTATION,
+} from '../../kube/manifests.js';
+import { waitForRollout } from '../../kube/rollout.js';
+import { join } from 'node:path';
+import type { AgentRun, ApplyContext, StepResult, StepRunner } from '../types.js';
+import { ensureAgentId } from './gitlab-steps.js';
+
+function target(run: AgentRun, ctx: ApplyContext) {
+  run.target ??= ctx.kube.targetFor(run.agent);
+  return run.target;
+}
+
+async function installedTokenId(run: AgentRun, ctx: ApplyContext): Promise<number | null> {
+  const t = target(run, ctx);
+  if (!t.ok) return null;
+  const names = agentkObjectNames(run.agent.name);
+  const id = await readSecretAnnotation(
+    t.kc,
+    run.agent.namespace,
+    names.secret,
+    TOKEN_ID_ANNOTATION,
+  );
+  return id != null && /^\d+$/.test(id) ? Number(id) : null;
+}
+
+export const createTokenStep: StepRunner = async (_step, run, ctx): Promise<StepResult> => {
+  if (ctx.settings.install !== 'apply') {
+    return {
+      status: 'needs-person',
+      detail: `create a token for ${run.agent.ref} (glab cluster agent token create, or the UI) and store it in Secret ${agentkObjectNames(run.agent.name).secret}: this tool only hands tokens to agentk itself`,
+    };
+  }
+  const t = target(run, ctx);
+  if (!t.ok) {
+    run.held = t.problem;
+    return { status: 'needs-person', detail: t.problem };
+  }
+  const agentId = await ensureAgentId(run, ctx);
+  if (agentId == null) {
+    // only in a dry run can the agent still be missing here
+    return { status: 'done', detail: 'would create a token for the new agent' };
+  }
+  const installed = await installedTokenId(run, ctx);
+  const active = await listActiveTokens(ctx.client, run.agent.project, agentId);
+  if (installed != null && active.some((token) => token.id === installed)) {
+    run.installedTokenId = installed;
+    return { status: 'unchanged', detail: `agentk already has active token ${installed}` };
+  }
+  // GitLab allows two active tokens: make room by revoking one agentk does not have.
+  const spare = [...active].sort((a, b) =>
+    (a.lastUsedAt ?? a.createdAt).localeCompare(b.lastUsedAt ?? b.createdAt),
+  );
+  const revoke = spare.slice(0, Math.max(0, active.length - 1));
+  if (ctx.settings.dryRun) {
+    const extra = revoke.length
+      ? `, revoking unused token ${revoke.map((r) => r.id).join(', ')}`
+      : '';
+    return { status: 'done', detail: `would create a token${extra}` };
+  }
+  for (const token of revoke) {
+    await revokeToken(ctx.client, run.agent.project, agentId, token.id);
+    await ctx.journal.record((j) => j.revokedTokens.push({ ref: run.agent.ref, id: token.id }));
+  }
+  const created = await createToken(
+    ctx.client,
+    run.agent.project,
+    agentId,
+    `migrate-clusters-${ctx.now().toISOString().slice(0, 10)}`,
+    'Created by migrate-clusters for agentk',
+  );
+  run.newToken = { id: created.record.id, value: created.token };
+  await ctx.journal.record((j) => j.tokens.push({ ref: run.agent.ref, id: created.record.id }));
+  return { status: 'done', detail: `created token ${created.record.id}` };
+};
+
+export const installAgentk: StepRunner = async (_step, run, ctx): Promise<StepResult> => {
+  const { agent } = run;
+  if (ctx.settings.install === 'none')
+    return { status: 'skipped', detail: 'installation left to you (--install none)' };
+  if (ctx.kas.address == null || ctx.kas.version == null) {
+    run.held = 'GitLab reports no agent server (KAS)';
+    return { status: 'failed', detail: run.held };
+  }
+  const input = {
+    agentName: agent.name,
+    namespace: agent.namespace,
+    kasAddress: ctx.kas.address,
+    kasVersion: ctx.kas.version,
+    rbac: parseRbacFlag(ctx.settings.rbac),
+  };
+  if (ctx.settings.install === 'manifests') {
+    const file = join(ctx.settings.outDir ?? 'manifests', `${agent.project}/${agent.name}.yaml`);
+    if (!ctx.settings.dryRun)
+      await writeFileAtomic(file, manifestsToYaml(renderAgentkManifests(input)));
+    return { status: 'done', detail: `${ctx.settings.dryRun ? 'would write' : 'wrote'} ${file}` };
+  }
+  const t = target(run, ctx);
+  if (!t.ok) {
+    run.held = t.problem;
+    return { status: 'needs-person', detail: t.problem };
+  }
+  if (run.newToken == null && run.installedTokenId == null) {
+    if (ctx.settings.dryRun) {
+      const objects = renderAgentkManifests(input);
+      const applied = await applyObjects(t.kc, objects, { dryRun: true, forceConflicts: false });
+      return {
+        status: 'done',
+        detail: `would apply ${applied.length} objects (token Secret apart) with context ${t.context}`,
+      };
+    }
+    run.held = 'no agent token to install';
+    return { status: 'failed', detail: run.held };
+  }
+  const objects = renderAgentkManifests({
+    ...input,
+    ...(run.newToken ? { token: run.newToken } : {}),
+  });
+  // A reused token stays where it is: applying the Secret without its value would erase it.
+  const toApply = run.newToken ? objects : objects.filter((o) => o.kind !== 'Secret');
+  const applied = await applyObjects(t.kc, toApply, {
+    dryRun: ctx.settings.dryRun,
+    forceConflicts: ctx.settings.forceConflicts,
+  });
+  if (run.newToken && !ctx.settings.dryRun) {
+    run.installedTokenId = run.newToken.id;
+    run.newToken = null; // agentk has it now; nothing else may
+    await ctx.journal.record((j) => {
+      if (!j.installs.some((i) => i.ref === agent.ref))
+        j.installs.push({ ref: agent.ref, context: t.context, namespace: agent.namespace });
+    });
+  }
+  const changed = applied.filter((a) => a.outcome !== 'unchanged');
+  if (changed.length === 0)
+    return { status: 'unchanged', detail: `agentk is installed (context ${t.context})` };
+  const counts = new Map<string, number>();
+  for (const a of changed) counts.set(a.outcome, (counts.get(a.outcome) ?? 0) + 1);
+  const tally = [...counts].map(([outcome, n]) => `${n} ${outcome}`).join(', ');
+  const verb = ctx.settings.dryRun ? 'would apply' : 'applied';
+  return {
+    status: 'done',
+    detail: `${verb} ${applied.length} objects in ${agent.namespace} (${tally}) with context ${t.context}`,
+  };
+};
+
+export const waitConnection: StepRunner = async (_step, run, ctx): Promise<StepResult> => {
+  const agentId = await ensureAgentId(run, ctx);
+  if (agentId == null) return { status: 'skipped', detail: 'the agent is not registered yet' };
+  const connected = async () => {
+    if (run.installedTokenId != null) {
+      const token = await getToken(ctx.client, run.agent.project, agentId, run.installedTokenId);
+      return token?.lastUsedAt != null;
+    }
+    const active = await listActiveTokens(ctx.client, run.agent.project, agentId);
+    for (const t of active) {
+      const token = await getToken(ctx.client, run.agent.project, agentId, t.id);
+      if (token?.lastUsedAt != null) return true;
+    }
+    return false;
+  };
+  if (await connected()) {
+    run.connected = true;
+    return { status: 'unchanged', detail: `agent ${run.agent.ref} is connected` };
+  }
+  if (ctx.settings.dryRun)
+    return { status: 'done', detail: 'would wait for the rollout and the connection' };
+  if (!ctx.settings.wait) {
+    run.held = 'not waiting for the agent to connect (--no-wait)';
+    return { status: 'skipped', detail: `${run.held}: run apply again once it is connected` };
+  }
+  const t = run.target;
+  if (ctx.settings.install === 'apply' && t?.ok) {
+    const names = agentkObjectNames(run.agent.name);
+    await waitForRollout(t.kc, run.agent.namespace, names.deployment, {
+      deadlineMs: ctx.settings.rolloutDeadlineMs,
+      pollMs: ctx.settings.pollMs,
+    });
+  }
+  const deadline = ctx.now().getTime() + ctx.settings.connectionDeadlineMs;
+  while (!(await connected())) {
+    if (ctx.now().getTime() >= deadline) {
+      run.held = 'the agent did not connect in time';
+      return {
+        status: 'failed',
+        detail: `agentk is running but agent ${run.agent.ref} has not connected to GitLab within ${Math.round(ctx.settings.connectionDeadlineMs / 1000)} s: check the agentk logs (kubectl -n ${run.agent.namespace} logs deploy/${agentkObjectNames(run.agent.name).deployment}) and that the KAS address ${ctx.kas.address ?? ''} is reachable from the cluster`,
+      };
+    }
+    await ctx.sleep(ctx.settings.pollMs);
+  }
+  run.connected = true;
+  return { status: 'done', detail: `agent ${run.agent.ref} connected` };
+};

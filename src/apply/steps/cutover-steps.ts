@@ -1,0 +1,131 @@
+// After the agent is connected: KUBE_* variables so jobs pick the same cluster as before,
+// environments linked to the agent, and only then (when asked) the old cluster turned off.
+import { linkEnvironmentToAgent, listEnvironments } from '../../gitlab/environments.js';
+import { createVariable, findVariable } from '../../gitlab/variables.js';
+import { scopeMatches } from '../../plan/variable-precedence.js';
+import { variableId } from '../../plan/variables.js';
+import type { AgentRun, ApplyContext, StepResult, StepRunner } from '../types.js';
+import { ensureAgentId } from './gitlab-steps.js';
+
+export const setVariable: StepRunner = async (step, run, ctx): Promise<StepResult> => {
+  const v = run.agent.ciVariables.find((c) => step.id.endsWith(`:${variableId(c)}`));
+  if (!v) return { status: 'skipped', detail: 'no longer in the plan' };
+  const where = v.level === 'instance' ? 'the instance' : `${v.level} ${v.owner}`;
+  const existing = await findVariable(ctx.client, v.level, v.owner, v.key, v.environmentScope);
+  if (existing?.value === v.value)
+    return { status: 'unchanged', detail: `${v.key} is already set on ${where}` };
+  if (existing) {
+    run.incomplete = true;
+    return {
+      status: 'needs-person',
+      detail: `${v.key} on ${where} (scope ${v.environmentScope}) is already "${existing.value}"; left alone: set it to "${v.value}" yourself if this agent should replace it`,
+    };
+  }
+  if (ctx.settings.dryRun)
+    return { status: 'done', detail: `would set ${v.key}=${v.value} on ${where}` };
+  await createVariable(ctx.client, v.level, v.owner, {
+    key: v.key,
+    value: v.value,
+    environmentScope: v.environmentScope,
+    description: `Set by migrate-clusters for agent ${run.agent.ref}`,
+  });
+  await ctx.journal.record((j) =>
+    j.variables.push({
+      level: v.level,
+      owner: v.owner,
+      key: v.key,
+      environmentScope: v.environmentScope,
+      value: v.value,
+    }),
+  );
+  return {
+    status: 'done',
+    detail: `set ${v.key}=${v.value} on ${where} (scope ${v.environmentScope})`,
+  };
+};
+
+/** The environments of `project` that the agent's clusters of that project served. */
+function servedScopes(run: AgentRun, ctx: ApplyContext, project: string): string[] {
+  return ctx.plan.clusters
+    .filter(
+      (c) =>
+        run.agent.clusterIds.includes(c.id) &&
+        c.level === 'project' &&
+        c.owner?.toLowerCase() === project.toLowerCase(),
+    )
+    .map((c) => c.environmentScope);
+}
+
+export const linkEnvironments: StepRunner = async (step, run, ctx): Promise<StepResult> => {
+  const project = step.id.slice(`${run.agent.ref}/link-environment:`.length);
+  const agentId = await ensureAgentId(run, ctx);
+  if (agentId == null)
+    return { status: 'done', detail: `would link the environments of ${project}` };
+  const scopes = servedScopes(run, ctx, project);
+  const environments = (await listEnvironments(ctx.client, project)).filter((e) =>
+    scopes.some((s) => scopeMatches(s, e.name)),
+  );
+  const linked: string[] = [];
+  const foreign: string[] = [];
+  for (const env of environments) {
+    if (env.clusterAgentId === agentId) continue;
+    if (env.clusterAgentId != null) {
+      foreign.push(env.name);
+      continue;
+    }
+    linked.push(env.name);
+    if (ctx.settings.dryRun) continue;
+    await linkEnvironmentToAgent(ctx.client, project, env.id, agentId);
+    await ctx.journal.record((j) =>
+      j.environments.push({ project, id: env.id, name: env.name, previousAgentId: null }),
+    );
+  }
+  if (foreign.length > 0) {
+    run.incomplete = true;
+    return {
+      status: 'needs-person',
+      detail: `${foreign.join(', ')} already use another agent; left alone${linked.length ? `; linked ${linked.join(', ')}` : ''}`,
+    };
+  }
+  if (linked.length === 0)
+    return { status: 'unchanged', detail: `no environment of ${project} left to link` };
+  return {
+    status: 'done',
+    detail: `${ctx.settings.dryRun ? 'would link' : 'linked'} ${linked.join(', ')}`,
+  };
+};
+
+export const disableCluster: StepRunner = async (step, run, ctx): Promise<StepResult> => {
+  const cluster = ctx.plan.clusters.find((c) => c.id === step.clusterId);
+  if (!cluster) return { status: 'skipped', detail: 'no longer in the plan' };
+  if (!ctx.settings.disableOldClusters)
+    return { status: 'skipped', detail: 'stays on (pass --disable-old-clusters to turn it off)' };
+  const unverified = cluster.agents.filter((ref) => !ctx.verified.has(ref));
+  if (unverified.length > 0)
+    return {
+      status: 'needs-person',
+      detail: `stays on until ${unverified.join(', ')} ${unverified.length > 1 ? 'are' : 'is'} connected with variables and environments in place`,
+    };
+  const current = await ctx.client.clusters.show(cluster.level, cluster.owner, cluster.id);
+  if (!current.enabled) return { status: 'unchanged', detail: `cluster ${cluster.id} is off` };
+  if (ctx.settings.dryRun)
+    return { status: 'done', detail: `would turn off certificate cluster ${cluster.id}` };
+  const namespacePerEnvironment = current.namespace_per_environment ?? null;
+  await ctx.journal.record((j) => {
+    if (!j.disabledClusters.some((d) => d.id === cluster.id))
+      j.disabledClusters.push({
+        id: cluster.id,
+        level: cluster.level,
+        owner: cluster.owner,
+        namespacePerEnvironment,
+      });
+  });
+  await ctx.client.clusters.edit(cluster.level, cluster.owner, cluster.id, {
+    enabled: false,
+    ...(namespacePerEnvironment != null ? { namespacePerEnvironment } : {}),
+  });
+  return {
+    status: 'done',
+    detail: `turned off certificate cluster ${cluster.id} (${cluster.name})`,
+  };
+};

@@ -1,0 +1,82 @@
+// What the apply engine works with: the settings from the command line, the small interfaces to
+// the outside world (GitLab client, Kubernetes targets), and what each step reports back.
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { GitLabClient } from '../gitlab/client.js';
+import type { Plan, PlannedAgent, PlanStep } from '../plan/types.js';
+import type { JournalStore } from './journal.js';
+
+export type ConfigVia = 'commit' | 'merge-request' | 'files';
+export type InstallMode = 'apply' | 'manifests' | 'none';
+
+export interface ApplySettings {
+  dryRun: boolean;
+  /** agent refs (or bare names) to narrow to; empty: every agent */
+  only: string[];
+  disableOldClusters: boolean;
+  configVia: ConfigVia;
+  install: InstallMode;
+  /** where `--config-via files` and `--install manifests` write */
+  outDir: string | null;
+  /** wait for the rollout and the agent's connection */
+  wait: boolean;
+  rolloutDeadlineMs: number;
+  connectionDeadlineMs: number;
+  pollMs: number;
+  forceConflicts: boolean;
+  rbac: string;
+}
+
+/** A kube context that reaches an agent's cluster, or why there is none. */
+export type KubeTarget =
+  { ok: true; context: string; kc: KubeConfig } | { ok: false; problem: string };
+
+export interface KubeAccess {
+  targetFor(agent: PlannedAgent): KubeTarget;
+}
+
+export interface ApplyDeps {
+  client: GitLabClient;
+  kube: KubeAccess;
+  journal: JournalStore;
+  now: () => Date;
+  sleep: (ms: number) => Promise<void>;
+}
+
+/**
+ * done: changed something (or, in a dry run, would); unchanged: already so; skipped: not asked
+ * for; needs-person: cannot proceed without a human; failed: an error, the agent stops there.
+ */
+export type StepStatus = 'done' | 'unchanged' | 'skipped' | 'needs-person' | 'failed';
+
+export interface StepResult {
+  status: StepStatus;
+  detail: string;
+}
+
+/** What one agent's run has learned so far; steps read and extend it. */
+export interface AgentRun {
+  agent: PlannedAgent;
+  projectId: number | null;
+  agentId: number | null;
+  /** a token created in this run, held in memory only until agentk has it */
+  newToken: { id: number; value: string } | null;
+  installedTokenId: number | null;
+  target: KubeTarget | null;
+  /** config.yaml with this agent's access is on the default branch */
+  configLive: boolean;
+  connected: boolean;
+  /** the cut-over cannot go on (a later step would break jobs): why */
+  held: string | null;
+  /** a variable or environment needs a person: old clusters stay on */
+  incomplete: boolean;
+}
+
+export interface ApplyContext extends ApplyDeps {
+  plan: Plan;
+  settings: ApplySettings;
+  kas: { address: string | null; version: string | null };
+  /** agents fully cut over (connected, config live, variables and environments in place) */
+  verified: Set<string>;
+}
+
+export type StepRunner = (step: PlanStep, run: AgentRun, ctx: ApplyContext) => Promise<StepResult>;
