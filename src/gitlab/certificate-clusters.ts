@@ -1,11 +1,67 @@
 // Certificate-based cluster endpoints, which gitbeaker does not cover, as a small resource class
 // in gitbeaker's style: verb-named methods, snake_case schemas, ids as numbers or full paths.
+import { InternalError } from '../errors.js';
 import { endpoint } from './endpoint.js';
-import { fetchAllOffset, type GetFn } from './paginate.js';
+import { fetchAllOffset, type GetFn, type Page } from './paginate.js';
 import type { ClusterSchema, DiscoveredClustersSchema } from './schemas.js';
 
+export type PutFn = <T>(path: string, body: Record<string, unknown>) => Promise<Page<T>>;
+export type CertificateClusterLevel = 'project' | 'group' | 'instance';
+
+/** What `edit` may change; the rest of GitLab's PUT parameters are never needed by a migration. */
+export interface ClusterChanges {
+  enabled?: boolean;
+  namespacePerEnvironment?: boolean;
+}
+
+function clusterPath(
+  level: CertificateClusterLevel,
+  owner: string | number | null,
+  clusterId: number,
+): string {
+  if (level === 'instance') return endpoint`admin/clusters/${clusterId}`;
+  if (owner == null)
+    throw new InternalError(`a ${level} cluster needs its owner (cluster ${clusterId})`);
+  return level === 'project'
+    ? endpoint`projects/${owner}/clusters/${clusterId}`
+    : endpoint`groups/${owner}/clusters/${clusterId}`;
+}
+
 export class CertificateClusters {
-  constructor(private readonly get: GetFn) {}
+  constructor(
+    private readonly get: GetFn,
+    private readonly put?: PutFn,
+  ) {}
+
+  /** GET /projects/:id/clusters/:cluster_id, /groups/:id/clusters/:cluster_id or /admin/clusters/:cluster_id */
+  async show(
+    level: CertificateClusterLevel,
+    owner: string | number | null,
+    clusterId: number,
+  ): Promise<ClusterSchema> {
+    return (await this.get<ClusterSchema>(clusterPath(level, owner, clusterId))).body;
+  }
+
+  /**
+   * PUT on the same paths (Maintainer; administrators for instance clusters). GitLab's PUT declares
+   * `namespace_per_environment` with `default: true`, so leaving it out would turn it on: this always sends
+   * it, the given value or, when none is given, the cluster's current one (read first).
+   */
+  async edit(
+    level: CertificateClusterLevel,
+    owner: string | number | null,
+    clusterId: number,
+    changes: ClusterChanges,
+  ): Promise<ClusterSchema> {
+    if (!this.put) throw new InternalError('this CertificateClusters was built without a PUT');
+    const namespacePerEnvironment =
+      changes.namespacePerEnvironment ??
+      (await this.show(level, owner, clusterId)).namespace_per_environment ??
+      true;
+    const body: Record<string, unknown> = { namespace_per_environment: namespacePerEnvironment };
+    if (changes.enabled !== undefined) body['enabled'] = changes.enabled;
+    return (await this.put<ClusterSchema>(clusterPath(level, owner, clusterId), body)).body;
+  }
 
   /** GET /projects/:id/clusters (Maintainer; 404 "404 Not Found" when the feature flag is off) */
   allForProject(projectId: string | number): Promise<ClusterSchema[]> {

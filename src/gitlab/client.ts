@@ -17,7 +17,7 @@ import {
 } from '@gitbeaker/rest';
 import type { MetadataSchema, UserSchema } from '@gitbeaker/rest';
 import pLimit from 'p-limit';
-import { CertificateClusters } from './certificate-clusters.js';
+import { CertificateClusters, type PutFn } from './certificate-clusters.js';
 import type { GetFn, Page, Query } from './paginate.js';
 import {
   createTransport,
@@ -90,11 +90,14 @@ export function createGitLabClient(options: GitLabClientOptions): GitLabClient {
       return response as Page<T>;
     });
 
+  const put: PutFn = <T>(path: string, body: Record<string, unknown>) =>
+    limit(async () => (await requester.put(path, { body })) as Page<T>);
+
   return {
     url: options.url,
     stats: transportOptions.stats,
     get,
-    clusters: new CertificateClusters(get),
+    clusters: new CertificateClusters(get, put),
     groups,
     projects: new Projects(config),
     agents: new Agents(config),

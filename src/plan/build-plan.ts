@@ -1,7 +1,7 @@
 // The planner: a pure, deterministic function from the inventory, live state and options to a
 // plan. No I/O; the clock is injected. Same input, byte-identical plan.
 import type { Inventory, InventoryCluster } from '../discovery/types.js';
-import { uniqueName } from './agent-name.js';
+import { agentNamespace, assignNamespaces, uniqueName } from './agent-name.js';
 import { draftAgents, type AgentDraft, type Registration } from './agents.js';
 import { buildConfig, chunkGrants, type Grant } from './access.js';
 import { renderEnvironmentTemplate } from './environment-template.js';
@@ -156,7 +156,7 @@ export function buildPlan(inventory: Inventory, live: LiveState, options: PlanOp
         apiUrl: draft.physical,
         clusterIds: ids,
         kubeContext: ids.map((id) => options.contextFor[id]).find((c) => c != null) ?? null,
-        namespace: `gitlab-agent-${name}`,
+        namespace: agentNamespace(name),
         configPath: configPathOf(name),
         config: buildConfig(grants, {
           premium: options.tier === 'premium',
@@ -171,7 +171,12 @@ export function buildPlan(inventory: Inventory, live: LiveState, options: PlanOp
             : null,
         ciVariables: dedupeVariables(
           regs.flatMap((r) => {
-            const variables = variablesFor(r, ref, options.instanceAuthorization);
+            const variables = variablesFor(
+              r,
+              ref,
+              options.instanceAuthorization,
+              inventory.topLevelGroups,
+            );
             if (r.cluster.level === 'instance')
               variables.forEach((v) => fromInstance.set(v, r.cluster.id));
             return variables;
@@ -195,6 +200,7 @@ export function buildPlan(inventory: Inventory, live: LiveState, options: PlanOp
     });
   }
   warnings.push(...resolveVariableConflicts(agents, fromInstance));
+  assignNamespaces(agents);
   agents.sort((a, b) => a.ref.localeCompare(b.ref));
 
   const plannedClusters = clusters.map((c) => ({

@@ -9,22 +9,31 @@ export function variablesFor(
   registration: Registration,
   agentRef: string,
   instanceAuthorization: boolean,
+  topLevelGroups: string[],
 ): CiVariable[] {
   const { cluster, root } = registration;
   // Without instance authorization an instance cluster becomes one agent per top-level group,
   // so its context can only be chosen per group: a variable on that group, not on the instance.
-  const [level, owner] =
-    cluster.level === 'instance' && !instanceAuthorization
-      ? (['group', root] as const)
-      : ([cluster.level, cluster.owner] as const);
-  const at = { level, owner, environmentScope: cluster.environmentScope };
-  const variables: CiVariable[] = [{ ...at, key: 'KUBE_CONTEXT', value: agentRef }];
-  if (cluster.domain)
-    variables.push({ ...at, key: 'KUBE_INGRESS_BASE_DOMAIN', value: cluster.domain });
-  // A managed cluster's namespace is only a prefix (GitLab appends the environment); a fixed one is the namespace.
-  if (cluster.namespace && !cluster.managed)
-    variables.push({ ...at, key: 'KUBE_NAMESPACE', value: cluster.namespace });
-  return variables;
+  // With it, an instance variable fits only an instance cluster for `*`: instance variables have
+  // no environment scope in GitLab (the key is unique), so a scoped one goes on every top-level group.
+  const owners: [CiVariable['level'], string | null][] =
+    cluster.level !== 'instance'
+      ? [[cluster.level, cluster.owner]]
+      : !instanceAuthorization
+        ? [['group', root]]
+        : cluster.environmentScope === '*'
+          ? [['instance', null]]
+          : topLevelGroups.map((g) => ['group', g]);
+  return owners.flatMap(([level, owner]) => {
+    const at = { level, owner, environmentScope: cluster.environmentScope };
+    const variables: CiVariable[] = [{ ...at, key: 'KUBE_CONTEXT', value: agentRef }];
+    if (cluster.domain)
+      variables.push({ ...at, key: 'KUBE_INGRESS_BASE_DOMAIN', value: cluster.domain });
+    // A managed cluster's namespace is only a prefix (GitLab appends the environment); a fixed one is the namespace.
+    if (cluster.namespace && !cluster.managed)
+      variables.push({ ...at, key: 'KUBE_NAMESPACE', value: cluster.namespace });
+    return variables;
+  });
 }
 
 export const variableId = (v: CiVariable) =>

@@ -50,6 +50,28 @@ describe('rule 1: one physical cluster per normalised API URL', () => {
 });
 
 describe('rule 2: hierarchy limit', () => {
+  it('agents of two top-level groups on one cluster never share an agentk namespace', () => {
+    const p = plan(
+      new InventoryBuilder()
+        .group('payments', 'staging', STAGING)
+        .group('logistics', 'staging', STAGING)
+        .group('data', 'staging', PROD),
+    );
+    const namespaces = p.agents.map((a) => `${a.ref} ${a.namespace}`).sort();
+    expect(namespaces).toEqual([
+      'data/gitlab-agents:staging gitlab-agent-staging',
+      'logistics/gitlab-agents:staging gitlab-agent-logistics-staging',
+      'payments/gitlab-agents:staging gitlab-agent-payments-staging',
+    ]);
+  });
+
+  it('keeps agentk namespaces within 63 characters', () => {
+    const long = 'x'.repeat(63);
+    const p = plan(new InventoryBuilder().group('payments', long, PROD).group('data', long, PROD));
+    for (const a of p.agents) expect(a.namespace.length).toBeLessThanOrEqual(63);
+    expect(new Set(p.agents.map((a) => a.namespace)).size).toBe(2);
+  });
+
   it('one API URL in two top-level groups gives one agent per top-level group, each authorising only its own', () => {
     const p = plan(
       new InventoryBuilder()

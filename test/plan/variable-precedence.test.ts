@@ -82,22 +82,6 @@ describe('plans', () => {
     expect(plan.steps.some((s) => s.agent?.endsWith(':shared'))).toBe(false);
   });
 
-  it('with --instance-authorization the instance variable stays: group variables outrank it anyway', () => {
-    const p = buildPlan(
-      new InventoryBuilder()
-        .group('acme', 'acme-all', STAGING)
-        .instance('shared', PROD, { environmentScope: 'review/*' })
-        .topLevelGroups('acme')
-        .build(),
-      emptyLiveState(),
-      planOptions({ instanceAuthorization: true }),
-    );
-    const levels = p.agents.flatMap((a) =>
-      a.ciVariables.filter((v) => v.key === 'KUBE_CONTEXT').map((v) => v.level),
-    );
-    expect(levels.sort()).toEqual(['group', 'instance']);
-  });
-
   it('keeps the instance variable where the group cluster only served one environment', () => {
     const { vars } = groupVars(
       new InventoryBuilder()
@@ -121,5 +105,39 @@ describe('plans', () => {
     expect(vars).toHaveLength(2);
     const warning = plan.warnings.find((w) => w.code === 'instance-variable-precedence');
     expect(warning?.message).toContain('review/eu-*');
+  });
+
+  it('with --instance-authorization an instance cluster for `*` gets an instance variable, which group variables outrank', () => {
+    const p = buildPlan(
+      new InventoryBuilder()
+        .group('acme', 'acme-prod', STAGING, { environmentScope: 'production' })
+        .instance('shared', PROD)
+        .topLevelGroups('acme')
+        .build(),
+      emptyLiveState(),
+      planOptions({ instanceAuthorization: true }),
+    );
+    const contexts = p.agents.flatMap((a) =>
+      a.ciVariables.filter((v) => v.key === 'KUBE_CONTEXT').map((v) => `${v.level}:${v.owner}`),
+    );
+    expect(contexts.sort()).toEqual(['group:acme', 'instance:null']);
+  });
+
+  it('with --instance-authorization a scoped instance cluster gets group variables: instance variables have no scope', () => {
+    const p = buildPlan(
+      new InventoryBuilder()
+        .instance('shared', PROD, { environmentScope: 'review/*' })
+        .topLevelGroups('acme', 'beta')
+        .build(),
+      emptyLiveState(),
+      planOptions({ instanceAuthorization: true }),
+    );
+    expect(contractErrors(validatePlan, p)).toEqual([]);
+    const contexts = p.agents.flatMap((a) =>
+      a.ciVariables
+        .filter((v) => v.key === 'KUBE_CONTEXT')
+        .map((v) => `${v.level}:${v.owner}:${v.environmentScope}`),
+    );
+    expect(contexts.sort()).toEqual(['group:acme:review/*', 'group:beta:review/*']);
   });
 });

@@ -4,6 +4,9 @@
 
 import { createHash } from 'node:crypto';
 import { groupMembershipLevel } from './access.js';
+import { isEmptyRepository } from './repository-state.js';
+import type { AgentRecord, AgentTokenRecord, EnvironmentRecord } from './agents-state.js';
+import type { VariableRecord } from './variables-state.js';
 import type {
   ClusterRecord,
   GroupRecord,
@@ -225,7 +228,7 @@ function putProject(o: Json, base: string, p: ProjectRecord): Json {
     cluster_agents: `${api}/cluster_agents`,
   };
   o['packages_enabled'] = true;
-  o['empty_repo'] = false;
+  o['empty_repo'] = isEmptyRepository(p);
   o['archived'] = false;
   o['visibility'] = p.visibility;
   if (p.namespace.kind === 'user') o['owner'] = userBasic(base, p.namespace.user);
@@ -311,5 +314,70 @@ export function cluster(base: string, c: ClusterRecord, withOwner: boolean): Jso
   if (withOwner && c.owner.level === 'project')
     body['project'] = basicProject(base, c.owner.project);
   if (withOwner && c.owner.level === 'group') body['group'] = basicGroup(base, c.owner.group);
+  return body;
+}
+
+/** Entities::Clusters::Agent */
+export function agent(a: AgentRecord): Json {
+  return {
+    id: a.id,
+    name: a.name,
+    config_project: projectIdentity(a.project),
+    created_at: a.createdAt,
+    created_by_user_id: a.createdByUserId,
+  };
+}
+
+/** Entities::Clusters::AgentTokenBasic; `withLastUsed` makes it AgentToken (single GET and POST). */
+export function agentToken(t: AgentTokenRecord, withLastUsed: boolean): Json {
+  const body: Json = {
+    id: t.id,
+    name: t.name,
+    description: t.description,
+    agent_id: t.agent.id,
+    status: t.status,
+    created_at: t.createdAt,
+    created_by_user_id: t.createdByUserId,
+  };
+  if (withLastUsed) body['last_used_at'] = t.lastUsedAt;
+  return body;
+}
+
+/** Entities::Ci::Variable: instance variables respond to neither `hidden?` nor `environment_scope`. */
+export function variable(v: VariableRecord, instance: boolean): Json {
+  const body: Json = {
+    variable_type: v.variableType,
+    key: v.key,
+    value: v.hidden ? null : v.value,
+  };
+  if (!instance) body['hidden'] = v.hidden;
+  body['protected'] = v.protected;
+  body['masked'] = v.masked;
+  body['raw'] = v.raw;
+  if (!instance) body['environment_scope'] = v.environmentScope;
+  body['description'] = v.description;
+  return body;
+}
+
+/** Entities::Environment; the single GET leaves out `project` and adds `last_deployment`. */
+export function environment(base: string, e: EnvironmentRecord, single: boolean): Json {
+  const body: Json = {
+    id: e.id,
+    name: e.name,
+    slug: e.slug,
+    external_url: null,
+    created_at: e.createdAt,
+    updated_at: e.updatedAt,
+    tier: e.tier,
+  };
+  if (!single) body['project'] = basicProject(base, e.project);
+  else body['last_deployment'] = null;
+  body['state'] = 'available';
+  body['auto_stop_at'] = null;
+  body['description'] = null;
+  body['auto_stop_setting'] = 'always';
+  body['cluster_agent'] = e.clusterAgent ? agent(e.clusterAgent) : null;
+  body['kubernetes_namespace'] = e.kubernetesNamespace;
+  body['flux_resource_path'] = e.fluxResourcePath;
   return body;
 }

@@ -101,6 +101,16 @@ export interface FixtureCluster {
   } | null;
 }
 
+/** Repository content on top of the README.md commit every fixture project starts with. */
+export interface FixtureRepository {
+  /** full path of the project */
+  project: string;
+  /** default: the project's default branch; another name makes a branch off it holding these files */
+  branch?: string;
+  /** file path -> text content */
+  files: Record<string, string>;
+}
+
 export interface GitLabFixture {
   /** free text shown by `simulate`; keeps the fixture self-describing */
   description?: string;
@@ -111,4 +121,54 @@ export interface GitLabFixture {
   projects: FixtureProject[];
   members: FixtureMember[];
   clusters: FixtureCluster[];
+  /** repository files beyond the README.md every project starts with */
+  repositories?: FixtureRepository[];
+  /** agents already registered (a partly migrated instance); ids are assigned in file order */
+  agents?: FixtureAgent[];
+  /** CI/CD variables that already exist */
+  variables?: FixtureVariable[];
+  /** project environments; ids are assigned in file order */
+  environments?: FixtureEnvironment[];
+}
+
+export interface FixtureAgentToken {
+  name: string;
+  description?: string;
+  status?: 'active' | 'revoked';
+  /** the secret (`glagent-…`), e.g. the one a test cluster already holds; generated when absent */
+  token?: string;
+  last_used_at?: string | null;
+}
+
+export interface FixtureAgent {
+  /** full path of the agent's configuration project */
+  project: string;
+  name: string;
+  /** username; the entity's created_by_user_id is null without it */
+  created_by?: string;
+  tokens?: FixtureAgentToken[];
+}
+
+export interface FixtureVariable {
+  level: 'project' | 'group' | 'instance';
+  /** full path of the project or group; null for instance variables */
+  owner: string | null;
+  key: string;
+  value: string;
+  /** default '*'; instance variables have none */
+  environment_scope?: string;
+  protected?: boolean;
+  masked?: boolean;
+  raw?: boolean;
+  variable_type?: 'env_var' | 'file';
+  description?: string;
+}
+
+export interface FixtureEnvironment {
+  project: string;
+  name: string;
+  tier?: 'production' | 'staging' | 'testing' | 'development' | 'other';
+  /** name of an agent registered in the same project */
+  cluster_agent?: string;
+  kubernetes_namespace?: string;
 }

@@ -166,6 +166,72 @@ export function checkFixtureShape(data: unknown): asserts data is GitLabFixture 
   (root['clusters'] as Record<string, unknown>[]).forEach((c, i) =>
     checkObject(c['platform_kubernetes'], `clusters[${i}].platform_kubernetes`, PLATFORM),
   );
+  checkRepositories(root['repositories']);
+  checkOptionalLists(root);
+}
+
+/** Optional lists of a partly migrated instance: agents (with tokens), variables, environments. */
+const OPTIONAL_SPECS: Record<'agents' | 'variables' | 'environments', Spec> = {
+  agents: {
+    project: [isString, true],
+    name: [isString, true],
+    created_by: [isString, false],
+    tokens: [Array.isArray, false],
+  },
+  variables: {
+    level: [oneOf('project', 'group', 'instance'), true],
+    owner: [nullable(isString), true],
+    key: [isString, true],
+    value: [isString, true],
+    environment_scope: [isString, false],
+    protected: [isBool, false],
+    masked: [isBool, false],
+    raw: [isBool, false],
+    variable_type: [oneOf('env_var', 'file'), false],
+    description: [isString, false],
+  },
+  environments: {
+    project: [isString, true],
+    name: [isString, true],
+    tier: [oneOf('production', 'staging', 'testing', 'development', 'other'), false],
+    cluster_agent: [isString, false],
+    kubernetes_namespace: [isString, false],
+  },
+};
+
+const AGENT_TOKEN: Spec = {
+  name: [isString, true],
+  description: [isString, false],
+  status: [oneOf('active', 'revoked'), false],
+  token: [isString, false],
+  last_used_at: [nullable(isString), false],
+};
+
+function checkOptionalLists(root: Record<string, unknown>): void {
+  for (const [key, spec] of Object.entries(OPTIONAL_SPECS)) {
+    const list = root[key];
+    if (list === undefined) continue;
+    if (!Array.isArray(list)) throw new UserError(`"${key}" must be an array`);
+    list.forEach((item, i) => checkObject(item, `${key}[${i}]`, spec));
+  }
+  ((root['agents'] ?? []) as Record<string, unknown>[]).forEach((a, i) =>
+    ((a['tokens'] ?? []) as unknown[]).forEach((t, j) =>
+      checkObject(t, `agents[${i}].tokens[${j}]`, AGENT_TOKEN),
+    ),
+  );
+}
+
+const REPOSITORY: Spec = {
+  project: [isString, true],
+  branch: [isString, false],
+  files: [(v) => isObject(v) && Object.values(v as object).every(isString), true],
+};
+
+/** Optional `repositories`: file contents must be text (the simulator stores them as UTF-8). */
+function checkRepositories(list: unknown): void {
+  if (list === undefined) return;
+  if (!Array.isArray(list)) throw new UserError('"repositories" must be an array');
+  list.forEach((item, i) => checkObject(item, `repositories[${i}]`, REPOSITORY));
 }
 
 function oneLine(message: string): string {

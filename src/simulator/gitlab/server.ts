@@ -148,7 +148,10 @@ class Simulator implements GitLabSimulator {
       if (!res.writableFinished) aborted.abort();
     });
     const body = await readBody(req);
-    if (body !== undefined) record.bodyJson = redactTokens(body, this.state.tokensBySecret.keys());
+    if (body !== undefined) {
+      const secrets = [...this.state.tokensBySecret.keys(), ...this.state.agents.secrets()];
+      record.bodyJson = redactTokens(body, secrets);
+    }
 
     if (rawPath !== API_PREFIX && !rawPath.startsWith(`${API_PREFIX}/`)) {
       this.write(res, record, outsideApi(rawPath), method === 'HEAD');

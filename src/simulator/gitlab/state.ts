@@ -11,6 +11,9 @@ import type {
   TokenScope,
   Visibility,
 } from './fixture-types.js';
+import { RepositoryStore } from './repository-state.js';
+import { addFixtureAgents, AgentStore, EnvironmentStore } from './agents-state.js';
+import { addFixtureVariables, VariableStore } from './variables-state.js';
 
 /**
  * GitLab keeps groups and user namespaces in one `namespaces` table, so their ids never collide. The fixture
@@ -128,6 +131,12 @@ export class SimulatorState {
   readonly projectMembers = new Map<number, Map<number, AccessLevel>>();
   /** bumped on every structural change so per-user caches (see access.ts) know to recompute */
   revision = 0;
+  /** git repositories and merge requests, built lazily per project (see repository-state.ts) */
+  readonly repositories: RepositoryStore;
+  /** agents for Kubernetes and their tokens, project environments, CI/CD variables */
+  readonly agents = new AgentStore();
+  readonly environments = new EnvironmentStore();
+  readonly variables = new VariableStore();
 
   constructor(fixture: GitLabFixture) {
     this.instance = structuredClone(fixture.instance);
@@ -150,6 +159,9 @@ export class SimulatorState {
     for (const p of fixture.projects) this.addProject(p);
     for (const m of fixture.members) this.addMember(m.user, m.source, m.access_level);
     for (const c of fixture.clusters) this.addCluster(c);
+    addFixtureAgents(this, fixture);
+    addFixtureVariables(this, fixture);
+    this.repositories = new RepositoryStore((p) => this.findProject(p), fixture.repositories ?? []);
   }
 
   addUser(u: GitLabFixture['users'][number]): UserRecord {

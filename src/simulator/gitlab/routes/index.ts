@@ -7,6 +7,12 @@ import { discoveryRoutes } from './discovery.js';
 import { groupRoutes } from './groups.js';
 import { metaRoutes } from './meta.js';
 import { projectRoutes } from './projects.js';
+import { mergeRequestRoutes } from './merge-requests.js';
+import { projectCreateRoutes } from './project-create.js';
+import { repositoryRoutes } from './repository.js';
+import { agentRoutes } from './agents.js';
+import { environmentRoutes } from './environments.js';
+import { variableRoutes } from './variables.js';
 
 export const allRoutes: readonly RouteDefinition[] = [
   ...metaRoutes,
@@ -14,4 +20,10 @@ export const allRoutes: readonly RouteDefinition[] = [
   ...projectRoutes,
   ...clusterRoutes,
   ...discoveryRoutes,
+  ...repositoryRoutes,
+  ...mergeRequestRoutes,
+  ...projectCreateRoutes,
+  ...agentRoutes,
+  ...variableRoutes,
+  ...environmentRoutes,
 ];

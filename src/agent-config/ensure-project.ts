@@ -1,0 +1,104 @@
+// Creating the shared agent configuration project (`<root group>/gitlab-agents` by default) when the
+// plan says it is missing: POST /projects in its group. The project starts with a README on `main`, so
+// merge-request delivery has a default branch to target from the first run. Idempotent: an existing
+// project is left alone, and one created by someone else between our check and our request is
+// recognised from GitLab's "has already been taken" answer.
+import { UserError } from '../errors.js';
+import type { GitLabClient } from '../gitlab/client.js';
+import { explainGitLabError, httpFailure } from '../gitlab/errors.js';
+import { projectInfo } from './read-files.js';
+
+export interface EnsureProjectOptions {
+  /** decide and report only: `created: true` then means "would be created" */
+  dryRun?: boolean;
+  description?: string;
+}
+
+export interface EnsureProjectResult {
+  created: boolean;
+  /** null in a dry run that would create the project */
+  projectId: number | null;
+}
+
+const DEFAULT_DESCRIPTION =
+  'Configuration of GitLab agents for Kubernetes (created by migrate-clusters).';
+
+function cannotCreate(fullPath: string, group: string, cause: unknown): UserError {
+  return new UserError(
+    `This token's user may not create projects in ${group}, so ${fullPath} cannot be created.`,
+    {
+      hint:
+        `Creating projects in a group needs the Developer role there by default (the group's "Allowed to ` +
+        `create projects" setting may ask for more); or create ${fullPath} yourself and run again.`,
+      cause,
+    },
+  );
+}
+
+export async function ensureAgentProject(
+  client: GitLabClient,
+  fullPath: string,
+  options: EnsureProjectOptions = {},
+): Promise<EnsureProjectResult> {
+  const existing = await projectInfo(client, fullPath);
+  if (existing) return { created: false, projectId: existing.id };
+
+  const slash = fullPath.lastIndexOf('/');
+  if (slash <= 0 || slash === fullPath.length - 1) {
+    throw new UserError(
+      `Cannot create the agent project "${fullPath}": it must be inside a group.`,
+      {
+        hint: 'Give a full path such as my-group/gitlab-agents (--agent-project ROOT=PATH when planning).',
+      },
+    );
+  }
+  const groupPath = fullPath.slice(0, slash);
+  const path = fullPath.slice(slash + 1);
+  let groupId: number;
+  try {
+    const group = await client.get<{ id: number }>(`groups/${encodeURIComponent(groupPath)}`, {
+      with_projects: false,
+    });
+    groupId = group.body.id;
+  } catch (error) {
+    if (httpFailure(error)?.status === 404) {
+      throw new UserError(
+        `Cannot create ${fullPath}: the group ${groupPath} does not exist, or this token cannot see it.`,
+        {
+          hint: 'Check the agent project path in the plan, or create the group first.',
+          cause: error,
+        },
+      );
+    }
+    throw explainGitLabError(error, client.url, `reading group ${groupPath}`);
+  }
+  if (options.dryRun) return { created: true, projectId: null };
+
+  try {
+    const project = await client.pooled(() =>
+      client.projects.create({
+        name: path,
+        path,
+        namespaceId: groupId,
+        visibility: 'private',
+        initializeWithReadme: true,
+        defaultBranch: 'main',
+        description: options.description ?? DEFAULT_DESCRIPTION,
+      }),
+    );
+    return { created: true, projectId: project.id };
+  } catch (error) {
+    const failure = httpFailure(error);
+    if (failure?.status === 400 && failure.description.includes('has already been taken')) {
+      // created meanwhile (another run, a person, or a request of ours whose answer was lost)
+      const now = await projectInfo(client, fullPath);
+      if (now) return { created: false, projectId: now.id };
+    }
+    if (
+      (failure?.status === 400 && failure.description.includes('namespace')) ||
+      (failure?.status === 403 && failure.description !== 'insufficient_scope')
+    )
+      throw cannotCreate(fullPath, groupPath, error);
+    throw explainGitLabError(error, client.url, `creating project ${fullPath}`);
+  }
+}

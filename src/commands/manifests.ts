@@ -1,0 +1,94 @@
+// `migrate-clusters manifests`: print one planned agent's agentk objects as YAML, without the token
+// Secret (for review, or for GitOps). Discovers and plans like `plan`; changes nothing.
+import type { ConnectionFlags } from '../connection.js';
+import { ExitCode, UserError } from '../errors.js';
+import { kasFromMetadata } from '../kube/kas.js';
+import {
+  agentkObjectNames,
+  manifestsToYaml,
+  parseRbacFlag,
+  renderAgentkManifests,
+} from '../kube/manifests.js';
+import { createOutput } from '../output.js';
+import { computePlan } from '../plan/compute-plan.js';
+import { defaultPlanOptions } from '../plan/options.js';
+import type { PlannedAgent } from '../plan/types.js';
+import { parsePairs } from './plan.js';
+import { withDiscovery } from './with-discovery.js';
+
+export interface ManifestsCommandOptions extends ConnectionFlags {
+  /** `<project path>:<agent name>`, or the agent name alone when only one agent has it */
+  agent: string;
+  rbac?: string;
+  group?: string[];
+  instanceAuthorization?: boolean;
+  agentProjectName?: string;
+  agentProject?: string[];
+  color?: boolean;
+  verbose?: boolean;
+}
+
+const MAX_LISTED = 15;
+
+function listRefs(refs: string[]): string {
+  const shown = refs.slice(0, MAX_LISTED).join(', ');
+  return refs.length > MAX_LISTED ? `${shown} and ${refs.length - MAX_LISTED} more` : shown;
+}
+
+/** The planned agent a `--agent` value names: its full ref, or its bare name when unique. */
+export function findPlannedAgent(agents: PlannedAgent[], wanted: string): PlannedAgent {
+  const exact = agents.find((agent) => agent.ref === wanted);
+  if (exact) return exact;
+  const refs = agents.map((agent) => agent.ref).sort();
+  if (refs.length === 0) {
+    throw new UserError(`No agent "${wanted}": the plan has no agents to install.`, {
+      hint: 'migrate-clusters plan shows why (no certificate clusters to migrate in scope?).',
+    });
+  }
+  const byName = agents.filter((agent) => !wanted.includes(':') && agent.name === wanted);
+  if (byName.length === 1) return byName[0]!;
+  if (byName.length > 1) {
+    throw new UserError(`The agent name "${wanted}" is ambiguous.`, {
+      hint: `Pass the full ref: ${listRefs(byName.map((agent) => agent.ref).sort())}.`,
+    });
+  }
+  throw new UserError(`The plan has no agent "${wanted}".`, {
+    hint: `Planned agents (--agent PROJECT_PATH:NAME): ${listRefs(refs)}.`,
+  });
+}
+
+export async function runManifests(options: ManifestsCommandOptions): Promise<ExitCode> {
+  const out = createOutput({ color: options.color ?? true, verbose: options.verbose ?? false });
+  // Bad flags fail before any GitLab request.
+  const rbac = parseRbacFlag(options.rbac ?? 'cluster-admin');
+  const planOptions = {
+    ...defaultPlanOptions(),
+    instanceAuthorization: options.instanceAuthorization ?? false,
+    agentProjectName: options.agentProjectName ?? 'gitlab-agents',
+    agentProjects: Object.fromEntries(parsePairs('--agent-project', options.agentProject)),
+  };
+  return withDiscovery(
+    options,
+    out,
+    { groups: options.group ?? [] },
+    async (inventory, connection) => {
+      const plan = await computePlan(connection.client, inventory, planOptions);
+      const agent = findPlannedAgent(plan.agents, options.agent);
+      const kas = kasFromMetadata((await connection.client.metadata()).kas, connection.url);
+      const objects = renderAgentkManifests({
+        agentName: agent.name,
+        namespace: agent.namespace,
+        kasAddress: kas.address,
+        kasVersion: kas.version,
+        rbac,
+      });
+      out.result(manifestsToYaml(objects).trimEnd());
+      const secret = agentkObjectNames(agent.name).secret;
+      out.info(
+        `The token Secret is left out: agentk reads it from ${agent.namespace}/${secret} (key "token"). ` +
+          `Create it from the agent's token, e.g. kubectl create secret generic ${secret} -n ${agent.namespace} --from-file=token=FILE`,
+      );
+      return ExitCode.ok;
+    },
+  );
+}
