@@ -12,13 +12,7 @@ import { InternalError, UserError } from '../errors.js';
 import { writeFileAtomic } from '../files.js';
 import type { GitLabClient } from '../gitlab/client.js';
 import { explainGitLabError, httpFailure } from '../gitlab/errors.js';
-import {
-  missingProject,
-  projectInfo,
-  readFilesAt,
-  type BranchSnapshot,
-  type ProjectInfo,
-} from './read-files.js';
+import { missingProject, projectInfo, readFilesAt, type BranchSnapshot } from './read-files.js';
 
 export { readConfigFiles } from './read-files.js';
 
@@ -210,6 +204,8 @@ class GitLabDelivery {
   private readonly result: DeliveryResult;
   private readonly projectPath: string;
   private readonly encoded: string;
+  /** dry run on a project apply has yet to create */
+  private notCreatedYet = false;
 
   constructor(
     private readonly client: GitLabClient,
@@ -240,9 +236,13 @@ class GitLabDelivery {
     const info = await projectInfo(this.client, this.projectPath);
     if (!info) {
       if (!this.dryRun) throw missingProject(this.projectPath);
-      // apply creates the project before this step; a dry run never does, so plan on an empty one
+      // apply creates the project (README on main, see ensure-project.ts) before this step; a dry run
+      // never does, so it plans on that project without asking GitLab about it
       this.result.notes.push(`${this.projectPath} does not exist yet; apply creates it first.`);
-      return this.toEmptyRepository('main');
+      this.notCreatedYet = true;
+      const nothing = this.nothingOn('main', true);
+      if (this.options.via === 'commit') return this.commitTo('main', nothing, null);
+      return this.throughMergeRequest('main', nothing);
     }
     if (info.emptyRepo) {
       if (this.options.via === 'merge-request')
@@ -259,16 +259,15 @@ class GitLabDelivery {
       info.defaultBranch,
     );
     if (this.options.via === 'commit') return this.commitTo(info.defaultBranch, onDefault, null);
-    return this.throughMergeRequest(info, onDefault);
+    return this.throughMergeRequest(info.defaultBranch, onDefault);
+  }
+
+  private nothingOn(ref: string, refExists: boolean): BranchSnapshot {
+    return { ref, refExists, files: Object.fromEntries(this.paths.map((p) => [p, null])) };
   }
 
   private async toEmptyRepository(branch: string): Promise<DeliveryResult> {
-    const nothing: BranchSnapshot = {
-      ref: branch,
-      refExists: false,
-      files: Object.fromEntries(this.paths.map((p) => [p, null])),
-    };
-    return this.commitTo(branch, nothing, null);
+    return this.commitTo(branch, this.nothingOn(branch, false), null);
   }
 
   /** One commit of every differing file onto `branch` (created from `startBranch` when given). */
@@ -313,10 +312,9 @@ class GitLabDelivery {
   }
 
   private async throughMergeRequest(
-    info: ProjectInfo,
+    target: string,
     onDefault: BranchSnapshot,
   ): Promise<DeliveryResult> {
-    const target = info.defaultBranch;
     const source = mergeRequestBranch(this.request.agentName);
     const alreadyThere = decide(this.request.files, (p) => onDefault.files[p]?.content ?? null);
     if (alreadyThere.every((d) => d.action === 'unchanged')) {
@@ -324,7 +322,9 @@ class GitLabDelivery {
       this.result.files = alreadyThere.map((d) => ({ path: d.file.path, action: d.action }));
       return this.result;
     }
-    const onBranch = await readFilesAt(this.client, this.projectPath, this.paths, source);
+    const onBranch = this.notCreatedYet
+      ? this.nothingOn(source, false)
+      : await readFilesAt(this.client, this.projectPath, this.paths, source);
     if (onBranch.refExists) await this.commitTo(source, onBranch, null);
     else await this.commitTo(source, onDefault, target);
     await this.ensureMergeRequest(source, target);
@@ -335,6 +335,7 @@ class GitLabDelivery {
     source: string,
     target: string,
   ): Promise<OpenMergeRequest | null> {
+    if (this.notCreatedYet) return null;
     try {
       const list = await this.client.pooled(() =>
         this.client.mergeRequests.all({

@@ -56,6 +56,7 @@ export function newRun(agent: PlannedAgent): AgentRun {
   return {
     agent,
     projectId: null,
+    projectMissing: false,
     agentId: null,
     newToken: null,
     installedTokenId: null,

@@ -57,6 +57,8 @@ export interface StepResult {
 export interface AgentRun {
   agent: PlannedAgent;
   projectId: number | null;
+  /** a dry run found the project missing (it would be created): nothing in it can be read */
+  projectMissing: boolean;
   agentId: number | null;
   /** a token created in this run, held in memory only until agentk has it */
   newToken: { id: number; value: string } | null;

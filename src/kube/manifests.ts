@@ -25,6 +25,11 @@ export interface AgentkManifestInput {
   rbac: RbacChoice;
   /** the agent token; without it no Secret is rendered (GitOps users create their own) */
   token?: { value: string; id: number };
+  /**
+   * Without `token`: the id of the token agentk already has, so the pod template keeps its
+   * annotation (re-applying without it would roll the pods for nothing).
+   */
+  installedTokenId?: number;
 }
 
 export interface AgentkObjectNames {
@@ -182,9 +187,9 @@ export function renderAgentkManifests(input: AgentkManifestInput): KubernetesObj
     'meta.helm.sh/release-name': names.release,
     'meta.helm.sh/release-namespace': input.namespace,
   };
-  const tokenId: Record<string, string> = input.token
-    ? { [TOKEN_ID_ANNOTATION]: String(input.token.id) }
-    : {};
+  const installedId = input.token?.id ?? input.installedTokenId;
+  const tokenId: Record<string, string> =
+    installedId != null ? { [TOKEN_ID_ANNOTATION]: String(installedId) } : {};
   const tokenBase64 = input.token ? Buffer.from(input.token.value, 'utf8').toString('base64') : '';
   if (input.token) {
     registerSecret(input.token.value);

@@ -190,6 +190,22 @@ describe('deliverConfig via commit', () => {
     ]);
     expect(mutating(sim)).toEqual([]);
   });
+
+  it('plans a merge request on a project apply will create, as the real run then does', async () => {
+    const project = 'platform/gitlab-agents';
+    const planned = await deliverConfig(mara, request(project), {
+      via: 'merge-request',
+      dryRun: true,
+    });
+    expect(mutating(sim)).toEqual([]);
+    expect(planned).toMatchObject({ branch: 'migrate-clusters/prod-eu', mergeRequest: null });
+    expect(planned.calls.map((c) => c.method)).toEqual(['POST', 'POST']);
+    await ensureAgentProject(mara, project);
+    const real = await deliverConfig(mara, request(project), { via: 'merge-request' });
+    expect(real.calls).toEqual(planned.calls);
+    expect(real.files).toEqual(planned.files);
+    expect(real.mergeRequest?.created).toBe(true);
+  });
 });
 
 describe('deliverConfig via merge-request', () => {

@@ -124,14 +124,26 @@ export const installAgentk: StepRunner = async (_step, run, ctx): Promise<StepRe
   }
   const objects = renderAgentkManifests({
     ...input,
-    ...(run.newToken ? { token: run.newToken } : {}),
+    ...(run.newToken
+      ? { token: run.newToken }
+      : run.installedTokenId != null
+        ? { installedTokenId: run.installedTokenId }
+        : {}),
   });
   // A reused token stays where it is: applying the Secret without its value would erase it.
   const toApply = run.newToken ? objects : objects.filter((o) => o.kind !== 'Secret');
-  const applied = await applyObjects(t.kc, toApply, {
-    dryRun: ctx.settings.dryRun,
+  // A dry run first: when nothing would change, the cluster gets no write at all.
+  const preview = await applyObjects(t.kc, toApply, {
+    dryRun: true,
     forceConflicts: ctx.settings.forceConflicts,
   });
+  const applied =
+    ctx.settings.dryRun || preview.every((a) => a.outcome === 'unchanged')
+      ? preview
+      : await applyObjects(t.kc, toApply, {
+          dryRun: false,
+          forceConflicts: ctx.settings.forceConflicts,
+        });
   if (run.newToken && !ctx.settings.dryRun) {
     run.installedTokenId = run.newToken.id;
     run.newToken = null; // agentk has it now; nothing else may

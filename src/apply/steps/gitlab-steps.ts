@@ -15,6 +15,7 @@ export const createProject: StepRunner = async (_step, run, ctx) => {
     dryRun: ctx.settings.dryRun,
   });
   run.projectId = result.projectId;
+  run.projectMissing = result.created && ctx.settings.dryRun;
   if (!result.created) return { status: 'unchanged', detail: `${run.agent.project} exists` };
   if (!ctx.settings.dryRun)
     await ctx.journal.record((j) => j.createdProjects.push(run.agent.project));
@@ -77,7 +78,7 @@ export const commitConfig: StepRunner = async (_step, run, ctx) => {
 };
 
 export async function ensureAgentId(run: AgentRun, ctx: ApplyContext): Promise<number | null> {
-  if (run.agentId != null) return run.agentId;
+  if (run.agentId != null || run.projectMissing) return run.agentId;
   const found = await findAgent(ctx.client, run.agent.project, run.agent.name);
   run.agentId = found?.id ?? null;
   return run.agentId;

@@ -1,0 +1,93 @@
+// The whole journey through the built CLI on the demo instance, over real HTTP: plan → apply →
+// apply again (no mutating request) → cut-over → plan shows nothing pending.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoFixture } from '../helpers/gitlab.js';
+import { runCli } from '../helpers/run-cli.js';
+import { startWorld, type World } from '../helpers/world.js';
+
+const fixture = demoFixture();
+let world: World;
+let plan: string;
+const outputs: string[] = [];
+const cli = async (args: string[]) => {
+  const result = await runCli(args, world.env);
+  outputs.push(result.stdout, result.stderr);
+  return result;
+};
+
+beforeAll(async () => {
+  world = await startWorld(fixture);
+  plan = join(world.dir, 'plan.json');
+});
+afterAll(async () => {
+  await world.close();
+});
+
+describe('apply on the demo instance', () => {
+  it('plans, and a dry run changes nothing anywhere', async () => {
+    expect((await cli(['plan', '--out', plan, '--format', 'json'])).code).toBe(0);
+    const before = world.mark();
+    const dry = await cli(['apply', plan, '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stderr).toMatch(/would register agent/);
+    expect(world.mutations(before)).toEqual([]);
+  });
+
+  it('refuses to change anything without --yes when nobody can confirm', async () => {
+    const before = world.mark();
+    const r = await cli(['apply', plan]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/--yes/);
+    expect(world.mutations(before)).toEqual([]);
+  });
+
+  it('converges: every agent registered once, connected, with its variables', async () => {
+    const r = await cli(['apply', plan, '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/0 failed/);
+    const planned = JSON.parse(await readFile(plan, 'utf8')) as {
+      agents: { ref: string; project: string; name: string; ciVariables: { key: string }[] }[];
+    };
+    const agents = world.gitlab.state.agents;
+    for (const a of planned.agents) {
+      const project = world.gitlab.state.findProject(a.project)!;
+      expect(project, a.ref).toBeDefined();
+      const registered = agents.forProject(project).filter((x) => x.name === a.name);
+      expect(registered, a.ref).toHaveLength(1);
+      const tokens = agents.activeTokens(registered[0]!);
+      expect(tokens.length).toBeGreaterThanOrEqual(1);
+      expect(tokens.length).toBeLessThanOrEqual(2);
+      expect(tokens.some((t) => t.lastUsedAt != null), `${a.ref} connected`).toBe(true);
+    }
+  });
+
+  it('a second apply makes no mutating request', async () => {
+    const before = world.mark();
+    const r = await cli(['apply', plan, '--yes']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(world.mutations(before)).toEqual([]);
+  });
+
+  it('after the cut-over, plan shows nothing pending', async () => {
+    const r = await cli(['apply', plan, '--yes', '--disable-old-clusters']);
+    expect(r.code, r.stderr).toBe(0);
+    const after = await cli(['plan', '--detailed-exitcode', '--format', 'json']);
+    const fresh = JSON.parse(after.stdout) as { summary: { toMigrate: number }; steps: unknown[] };
+    expect(fresh.summary.toMigrate).toBe(0);
+    expect(fresh.steps).toEqual([]);
+    expect(after.code).toBe(0);
+  });
+
+  it('no token appears in any output, the plan or the journal', async () => {
+    const files = [await readFile(plan, 'utf8'), await readFile(`${plan}.state.json`, 'utf8')];
+    const secrets = [
+      ...fixture.tokens.map((t) => t.token),
+      ...world.gitlab.state.agents.secrets(),
+      ...world.clusters.map((k) => k.token),
+    ];
+    for (const text of [...outputs, ...files])
+      for (const secret of secrets) expect(text.includes(secret)).toBe(false);
+  });
+});
