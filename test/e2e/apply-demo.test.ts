@@ -59,7 +59,10 @@ describe('apply on the demo instance', () => {
       const tokens = agents.activeTokens(registered[0]!);
       expect(tokens.length).toBeGreaterThanOrEqual(1);
       expect(tokens.length).toBeLessThanOrEqual(2);
-      expect(tokens.some((t) => t.lastUsedAt != null), `${a.ref} connected`).toBe(true);
+      expect(
+        tokens.some((t) => t.lastUsedAt != null),
+        `${a.ref} connected`,
+      ).toBe(true);
     }
   });
 
