@@ -107,3 +107,47 @@ describe('migrate-clusters plan --demo', () => {
     expect(isOneClearLine(stderr.replace(/^Demo: .*\n/m, ''))).toBe(true);
   });
 });
+
+describe('plan options through the CLI', () => {
+  const planWith = async (args: string[]) => {
+    const { code, stdout, stderr } = await runCli(['plan', '--demo', '--format', 'json', ...args]);
+    expect(code, stderr).toBe(0);
+    const plan = JSON.parse(stdout) as Plan;
+    expect(contractErrors(validatePlan, plan)).toEqual([]);
+    return plan;
+  };
+
+  it('--tier premium maps managed clusters to ci_job access and an environment template', async () => {
+    const free = await planWith([]);
+    const premium = await planWith(['--tier', 'premium']);
+    expect(free.warnings.map((w) => w.code)).toContain('managed-resources-need-premium');
+    expect(premium.warnings.map((w) => w.code)).not.toContain('managed-resources-need-premium');
+    const templated = premium.agents.filter((a) => a.environmentTemplate != null);
+    expect(templated.length).toBeGreaterThan(0);
+    for (const a of templated) {
+      const entries = [
+        ...(a.config.ci_access?.projects ?? []),
+        ...(a.config.ci_access?.groups ?? []),
+      ];
+      expect(entries.some((e) => 'ci_job' in (e.access_as ?? {}))).toBe(true);
+    }
+    expect(premium.options.tier).toBe('premium');
+  });
+
+  it('--agent-project puts a top-level group’s agents in the chosen project', async () => {
+    const plan = await planWith(['--agent-project', 'payments=payments/checkout/checkout-api']);
+    const payments = plan.agents.filter((a) => a.rootNamespace === 'payments');
+    expect(payments.length).toBeGreaterThan(1);
+    for (const a of payments) {
+      expect(a.project).toBe('payments/checkout/checkout-api');
+      expect(a.createProject).toBe(false);
+    }
+  });
+
+  it('--context-for names the kube context of a cluster’s agent', async () => {
+    const plan = await planWith(['--context-for', '6=staging-admin']);
+    const agent = plan.agents.find((a) => a.clusterIds.includes(6))!;
+    expect(agent.kubeContext).toBe('staging-admin');
+    expect(plan.agents.filter((a) => a.kubeContext != null)).toHaveLength(1);
+  });
+});
