@@ -101,10 +101,13 @@ class Rollback {
     stepIds: (id: string) => boolean = () => false,
   ) {
     if (this.dryRun) return;
-    await this.ctx.journal.record((j) => {
-      change(j);
-      j.completedSteps = j.completedSteps.filter((id) => !stepIds(id));
-    });
+    const before = JSON.stringify(this.ctx.journal.journal);
+    const next = structuredClone(this.ctx.journal.journal);
+    change(next);
+    next.completedSteps = next.completedSteps.filter((id) => !stepIds(id));
+    // a re-run that undoes nothing leaves the file as it is
+    if (JSON.stringify(next) === before) return;
+    await this.ctx.journal.record((j) => Object.assign(j, next));
   }
 
   /** Runs one undo, reporting it; a failure holds back the later phases. */
@@ -146,10 +149,15 @@ class Rollback {
         try {
           enabled = (await client.clusters.show(d.level, d.owner, d.id)).enabled !== false;
         } catch (error) {
-          if (httpFailure(error)?.status !== 404)
-            throw explainGitLabError(error, client.url, `reading certificate cluster ${d.id}`);
-          await strike();
-          return ['unchanged', `cluster ${d.id} no longer exists`];
+          // GitLab answers 404 also when this token cannot see the cluster: not proof it is gone.
+          if (httpFailure(error)?.status === 404)
+            throw new UserError(
+              `GitLab shows no certificate cluster ${d.id} (deleted, or this token cannot see it).`,
+              {
+                hint: `Use a token that can edit it; if it was deleted, take it out of disabledClusters in the journal.`,
+              },
+            );
+          throw explainGitLabError(error, client.url, `reading certificate cluster ${d.id}`);
         }
         if (enabled) {
           await strike();
@@ -223,11 +231,11 @@ class Rollback {
 
   async unlinkEnvironments() {
     const { client } = this.ctx;
+    const kept = new Set<string>();
     const projects = [...new Set(this.ctx.journal.journal.environments.map((e) => e.project))];
     for (const project of projects) {
       let live: Awaited<ReturnType<typeof listEnvironments>> | null = null;
       let ours: Set<number> | null = null;
-      let keep = false;
       for (const e of this.ctx.journal.journal.environments.filter((x) => x.project === project)) {
         const strike = () =>
           this.forget(
@@ -258,14 +266,19 @@ class Rollback {
           }
           return ['done', this.would(back)];
         });
-        keep ||= this.outcomes.slice(before).some((o) => !['done', 'unchanged'].includes(o.status));
+        if (this.outcomes.slice(before).some((o) => !['done', 'unchanged'].includes(o.status)))
+          kept.add(project);
       }
-      if (!keep)
-        await this.forget(
-          () => {},
-          (id) => id.endsWith(`/link-environment:${project}`),
-        );
     }
+    // Link steps that linked nothing are undone too, unless a link of their project stays.
+    const linkStep = /\/link-environment:(.+)$/;
+    await this.forget(
+      () => {},
+      (id) => {
+        const project = linkStep.exec(id)?.[1];
+        return project != null && !kept.has(project);
+      },
+    );
   }
 
   async uninstallAgentk() {

@@ -84,6 +84,8 @@ describe('apply killed after each step, then run again', () => {
         expect(registered, `run ${n}: one agent`).toHaveLength(1);
         const active = world.gitlab.state.agents.activeTokens(registered[0]!);
         expect(active.length, `run ${n}: active tokens`).toBeLessThanOrEqual(2);
+        // tokens this tool created but never installed are revoked once agentk has one
+        expect(active.length, `run ${n}: no orphan token`).toBe(1);
         expect(
           active.some((t) => t.lastUsedAt != null),
           `run ${n}: connected`,

@@ -84,6 +84,23 @@ export const createTokenStep: StepRunner = async (_step, run, ctx): Promise<Step
   return { status: 'done', detail: `created token ${created.record.id}` };
 };
 
+/**
+ * Tokens this tool created that agentk never got (a run killed between creating and installing
+ * them) stay active and count against GitLab's two; once agentk has a new one, they go.
+ */
+async function revokeOrphans(run: AgentRun, ctx: ApplyContext): Promise<void> {
+  const mine = new Set(
+    ctx.journal.journal.tokens.filter((t) => t.ref === run.agent.ref).map((t) => t.id),
+  );
+  if (run.agentId == null || mine.size === 0) return;
+  const active = await listActiveTokens(ctx.client, run.agent.project, run.agentId);
+  for (const token of active) {
+    if (token.id === run.installedTokenId || !mine.has(token.id)) continue;
+    await revokeToken(ctx.client, run.agent.project, run.agentId, token.id);
+    await ctx.journal.record((j) => j.revokedTokens.push({ ref: run.agent.ref, id: token.id }));
+  }
+}
+
 export const installAgentk: StepRunner = async (_step, run, ctx): Promise<StepResult> => {
   const { agent } = run;
   if (ctx.settings.install === 'none')
@@ -147,6 +164,7 @@ export const installAgentk: StepRunner = async (_step, run, ctx): Promise<StepRe
   if (run.newToken && !ctx.settings.dryRun) {
     run.installedTokenId = run.newToken.id;
     run.newToken = null; // agentk has it now; nothing else may
+    await revokeOrphans(run, ctx);
     await ctx.journal.record((j) => {
       if (!j.installs.some((i) => i.ref === agent.ref))
         j.installs.push({ ref: agent.ref, context: t.context, namespace: agent.namespace });
