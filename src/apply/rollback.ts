@@ -19,7 +19,8 @@ import { deleteVariable, findVariable } from '../gitlab/variables.js';
 import { deleteObjects, describeObject } from '../kube/apply.js';
 import { callKube, isNotFound } from '../kube/errors.js';
 import { agentkObjectNames, renderAgentkManifests } from '../kube/manifests.js';
-import type { Plan, PlannedAgent } from '../plan/types.js';
+import type { CiVariable, Plan, PlannedAgent } from '../plan/types.js';
+import { variableId } from '../plan/variables.js';
 import type { Journal, JournalStore } from './journal.js';
 import type { KubeAccess } from './types.js';
 
@@ -189,8 +190,7 @@ class Rollback {
       const strike = () =>
         this.forget(
           (j) => (j.variables = j.variables.filter((x) => !same(x))),
-          (id) =>
-            id.endsWith(`/set-variable:${v.level}:${v.owner ?? ''}:${v.key}:${v.environmentScope}`),
+          (id) => id.endsWith(`/set-variable:${variableId(v as CiVariable)}`),
         );
       await this.undo('delete-variable', subject, async () => {
         const live = await findVariable(client, v.level, v.owner, v.key, v.environmentScope);

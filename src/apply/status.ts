@@ -147,11 +147,11 @@ async function readDeployment(kc: KubeConfig, namespace: string, name: string) {
   const client = KubernetesObjectApi.makeApiClient(kc);
   return callKube(kc, 'read', `Deployment ${namespace}/${name}`, async () => {
     try {
-      return (await client.read({
+      return await client.read<V1Deployment>({
         apiVersion: 'apps/v1',
         kind: 'Deployment',
         metadata: { name, namespace },
-      })) as V1Deployment;
+      });
     } catch (error) {
       if (isNotFound(error)) return null;
       throw error;
@@ -270,9 +270,14 @@ function clusterChecks(agent: PlannedAgent, deps: StatusDeps): StatusCheck[] {
   return agent.clusterIds.map((id): StatusCheck => {
     const live = deps.clusters.get(id);
     const subject = `certificate cluster ${id}${live ? ` (${live.name})` : ''}`;
-    if (live === null) return { kind: 'cluster', subject, state: 'ok', detail: 'gone' };
-    if (live === undefined)
-      return { kind: 'cluster', subject, state: 'unknown', detail: 'unknown: not read' };
+    // GitLab answers 404 also for a cluster this token cannot see: not proof it is gone.
+    if (live == null)
+      return {
+        kind: 'cluster',
+        subject,
+        state: 'unknown',
+        detail: 'unknown: GitLab shows no such cluster (deleted, or this token cannot see it)',
+      };
     if (!live.enabled)
       return {
         kind: 'cluster',

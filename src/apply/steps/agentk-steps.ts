@@ -202,6 +202,7 @@ export const waitConnection: StepRunner = async (_step, run, ctx): Promise<StepR
     run.connected = true;
     return { status: 'unchanged', detail: `agent ${run.agent.ref} is connected` };
   }
+  if (run.held) return { status: 'skipped', detail: `not waiting: ${run.held}` };
   if (ctx.settings.dryRun)
     return { status: 'done', detail: 'would wait for the rollout and the connection' };
   if (!ctx.settings.wait) {

@@ -1,0 +1,341 @@
+// The Kubernetes API simulator: a loopback HTTP(S) server that real @kubernetes/client-node talks to
+// unchanged (KubernetesObjectApi and the typed APIs). Per request: record -> authenticate (bearer
+// token, else 401) -> route (discovery documents or a resource path) -> authorize (a read-only token
+// gets 403 on writes) -> verb -> latency -> answer. Every failure is a `Status` body.
+// Request bodies are never recorded, so Secret values cannot leak through the request log.
+
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { discoveryDocument } from './catalog.js';
+import { Operations, type Answer, type WriteOptions } from './operations.js';
+import { KubeObjects } from './objects.js';
+import { RolloutController, type DeploymentAvailableHandler, type RolloutMode } from './rollout.js';
+import { resolveResourcePath, type ResourceRoute } from './routes.js';
+import { selfSignedCertificate } from './self-signed.js';
+import {
+  badRequest,
+  forbidden,
+  KubeApiError,
+  methodNotAllowed,
+  noSuchResource,
+  unauthorized,
+} from './status.js';
+import { ObjectStore } from './store.js';
+
+export type {
+  DeploymentAvailableEvent,
+  DeploymentAvailableHandler,
+  RolloutMode,
+  SimulatedSecret,
+} from './rollout.js';
+export type { KubeObject } from './store.js';
+export type { KubeObjects } from './objects.js';
+
+export interface KubeSimulatorOptions {
+  /** the bearer token with full access; default: a random one */
+  token?: string;
+  /** a second token that may only read (get, list): writes answer 403 Forbidden */
+  readOnlyToken?: string;
+  /** default 0 (any free port) */
+  port?: number;
+  /** default 127.0.0.1 */
+  host?: string;
+  /** serve HTTPS with a self-signed certificate made at start (default false: plain HTTP) */
+  tls?: boolean;
+  /** how long a Deployment rollout takes; default 50 ms */
+  rolloutDelayMs?: number;
+  /** default 'available' */
+  rollout?: RolloutMode;
+  /** added before every answer; default 0 */
+  latencyMs?: number;
+  onDeploymentAvailable?: DeploymentAvailableHandler;
+}
+
+export interface KubeRequest {
+  /** 1-based arrival number */
+  seq: number;
+  method: string;
+  /** path without query, as sent */
+  path: string;
+  query: Record<string, string>;
+  /** dryRun=All */
+  dryRun: boolean;
+  fieldManager: string | null;
+  force: boolean | null;
+  contentType: string | null;
+  /** 0 while pending */
+  status: number;
+  /** the Status reason of a failure, e.g. Conflict, NotFound, Unauthorized */
+  reason: string | null;
+}
+
+export interface KubeSimulator {
+  /** e.g. http://127.0.0.1:41234 (no trailing slash) */
+  url: string;
+  /** the bearer token with full access */
+  token: string;
+  /** base64 of the PEM certificate to trust (kubeconfig certificate-authority-data); TLS only */
+  caData: string | null;
+  /** every request, in arrival order; bodies are never recorded */
+  requests: KubeRequest[];
+  clearRequests(): void;
+  /** inspection (and seeding) of the stored objects, bypassing HTTP */
+  objects: KubeObjects;
+  /** how rollouts end from now on, and after how long, including those under way */
+  setRollout(mode: RolloutMode, options?: { delayMs?: number }): void;
+  setLatency(ms: number): void;
+  close(): Promise<void>;
+}
+
+/** Requests that change state unless dry run: what tests assert did not happen. */
+export function isWrite(request: KubeRequest): boolean {
+  return ['POST', 'PUT', 'PATCH', 'DELETE'].includes(request.method) && !request.dryRun;
+}
+
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+const HEALTH_PATHS = new Set(['/healthz', '/livez', '/readyz']);
+
+export async function startKubeSimulator(
+  options: KubeSimulatorOptions = {},
+): Promise<KubeSimulator> {
+  const sim = new Simulator(options);
+  await sim.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+  return sim;
+}
+
+async function readText(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES)
+      throw new KubeApiError(413, 'RequestEntityTooLarge', 'the request body is too large');
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** The User-Agent's product, which the real server uses as the manager of non-apply writes. */
+function managerFromUserAgent(userAgent: string | undefined): string {
+  const product = (userAgent ?? '').split('/')[0]?.trim();
+  return product || 'unknown';
+}
+
+class Simulator implements KubeSimulator {
+  url = '';
+  readonly token: string;
+  readonly caData: string | null;
+  readonly requests: KubeRequest[] = [];
+  readonly objects: KubeObjects;
+  private readonly readOnlyToken: string | undefined;
+  private readonly store = new ObjectStore();
+  private readonly rollout: RolloutController;
+  private readonly operations: Operations;
+  private readonly server: Server;
+  private latencyMs: number;
+  private readonly closing = new AbortController();
+  private seq = 0;
+
+  constructor(options: KubeSimulatorOptions) {
+    this.token = options.token ?? `sim-${randomBytes(16).toString('hex')}`;
+    this.readOnlyToken = options.readOnlyToken;
+    this.latencyMs = options.latencyMs ?? 0;
+    this.rollout = new RolloutController(
+      this.store,
+      options.rollout ?? 'available',
+      options.rolloutDelayMs ?? 50,
+      options.onDeploymentAvailable,
+    );
+    this.operations = new Operations(this.store, this.rollout);
+    this.objects = new KubeObjects(this.store, this.operations);
+    const handler = (req: IncomingMessage, res: ServerResponse) => {
+      // Only transport failures get here (e.g. the client vanished while sending its body).
+      this.handle(req, res).catch(() => res.destroy());
+    };
+    if (options.tls) {
+      const { key, cert } = selfSignedCertificate(options.host ?? '127.0.0.1');
+      this.caData = Buffer.from(cert).toString('base64');
+      this.server = createHttpsServer({ key, cert }, handler);
+    } else {
+      this.caData = null;
+      this.server = createServer(handler);
+    }
+    this.server.keepAliveTimeout = 5_000;
+  }
+
+  listen(port: number, host: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(port, host, () => {
+        this.server.off('error', reject);
+        const address = this.server.address() as AddressInfo;
+        const scheme = this.caData ? 'https' : 'http';
+        this.url = `${scheme}://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+        resolve();
+      });
+    });
+  }
+
+  clearRequests(): void {
+    this.requests.length = 0;
+  }
+
+  setRollout(mode: RolloutMode, options: { delayMs?: number } = {}): void {
+    this.rollout.setMode(mode, options.delayMs);
+  }
+
+  setLatency(ms: number): void {
+    this.latencyMs = ms;
+  }
+
+  close(): Promise<void> {
+    this.rollout.close();
+    this.closing.abort();
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://simulator');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const dryRun = url.searchParams.getAll('dryRun');
+    const force = url.searchParams.get('force');
+    const record: KubeRequest = {
+      seq: ++this.seq,
+      method,
+      path: url.pathname,
+      query: Object.fromEntries(url.searchParams),
+      dryRun: dryRun.includes('All'),
+      fieldManager: url.searchParams.get('fieldManager'),
+      force: force == null ? null : force === 'true',
+      contentType: req.headers['content-type']?.split(';')[0]?.trim() ?? null,
+      status: 0,
+      reason: null,
+    };
+    this.requests.push(record);
+
+    let answer: Answer;
+    try {
+      const body = await readText(req);
+      answer = this.dispatch(req, url, method, record, body);
+    } catch (error) {
+      let failure: KubeApiError;
+      if (error instanceof KubeApiError) failure = error;
+      else {
+        // A bug in the simulator: answer like the API server does for panics, and say so loudly.
+        console.error(`[kube-simulator] internal error on ${method} ${url.pathname}:`, error);
+        failure = new KubeApiError(
+          500,
+          'InternalError',
+          'an error on the server has prevented the request from succeeding',
+        );
+      }
+      const status = failure.toStatus();
+      answer = { status: status.code, body: status };
+      record.reason = status.reason ?? null;
+    }
+    // Closing the simulator ends pending waits (the handler's catch destroys the socket).
+    if (this.latencyMs > 0) await sleep(this.latencyMs, undefined, { signal: this.closing.signal });
+    if (res.destroyed) return;
+    const text = typeof answer.body === 'string';
+    const payload = text ? (answer.body as string) : JSON.stringify(answer.body);
+    const type = text ? 'text/plain; charset=utf-8' : 'application/json';
+    res.writeHead(answer.status, {
+      'content-type': type,
+      'content-length': Buffer.byteLength(payload),
+    });
+    res.end(payload);
+    record.status = answer.status;
+  }
+
+  private dispatch(
+    req: IncomingMessage,
+    url: URL,
+    method: string,
+    record: KubeRequest,
+    body: string,
+  ): Answer {
+    const path = url.pathname.replace(/\/+$/, '') || '/';
+    if (HEALTH_PATHS.has(path)) return { status: 200, body: 'ok' };
+    const readOnly = this.authenticate(req.headers.authorization);
+    if (path === '/version')
+      return {
+        status: 200,
+        body: { major: '1', minor: '31', gitVersion: 'v1.31.0-sim', platform: 'linux/amd64' },
+      };
+    const discovery = discoveryDocument(path, this.url.replace(/^https?:\/\//, ''));
+    if (discovery !== undefined) {
+      if (method !== 'GET') throw methodNotAllowed();
+      return { status: 200, body: discovery };
+    }
+    const route = resolveResourcePath(path);
+    if (!route) throw noSuchResource();
+    const dryRun = url.searchParams.getAll('dryRun');
+    if (dryRun.some((v) => v !== 'All'))
+      throw badRequest(`Invalid dryRun value: supported values: "All"`);
+    if (readOnly && method !== 'GET') {
+      const verb =
+        { POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' }[method] ??
+        method.toLowerCase();
+      throw forbidden(
+        'read-only-user',
+        verb,
+        route.target.type.plural,
+        route.target.type.group,
+        route.target.namespace,
+        route.target.name ?? undefined,
+      );
+    }
+    const force = url.searchParams.get('force');
+    const options: WriteOptions = {
+      dryRun: record.dryRun,
+      fieldManager: url.searchParams.get('fieldManager') ?? undefined,
+      defaultManager: managerFromUserAgent(req.headers['user-agent']),
+      force: force == null ? undefined : force === 'true',
+    };
+    return this.verb(route, method, url, body, record.contentType ?? '', options);
+  }
+
+  private verb(
+    route: ResourceRoute,
+    method: string,
+    url: URL,
+    body: string,
+    contentType: string,
+    options: WriteOptions,
+  ): Answer {
+    const { target } = route;
+    if (target.name == null) {
+      if (method === 'GET') return this.operations.list(target, url.searchParams);
+      if (method === 'POST' && route.collectionWritable)
+        return this.operations.create(target, body, options);
+      throw methodNotAllowed();
+    }
+    switch (method) {
+      case 'GET':
+        return this.operations.get(target, target.name);
+      case 'PUT':
+        return this.operations.replace(target, target.name, body, options);
+      case 'PATCH':
+        return this.operations.patch(target, target.name, body, contentType, options);
+      case 'DELETE':
+        return this.operations.delete(target, target.name, options);
+      default:
+        throw methodNotAllowed();
+    }
+  }
+
+  /** true: the read-only token; throws 401 for anything but a known bearer token. */
+  private authenticate(header: string | undefined): boolean {
+    const match = /^Bearer\s+(.+)$/i.exec(header ?? '');
+    const token = match?.[1]?.trim();
+    if (token === this.token) return false;
+    if (token !== undefined && token === this.readOnlyToken) return true;
+    throw unauthorized();
+  }
+}

@@ -1,0 +1,140 @@
+// apply where the world is not as planned: bad plan files, a stale plan, a variable someone else
+// set, no kube context, config through a merge request, manifests for GitOps.
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { discoverInventory } from '../../src/discovery/discover.js';
+import { writeFileAtomic } from '../../src/files.js';
+import { computePlan } from '../../src/plan/compute-plan.js';
+import { defaultPlanOptions } from '../../src/plan/options.js';
+import type { Plan } from '../../src/plan/types.js';
+import { renderPlanJson } from '../../src/report/plan-json.js';
+import { demoFixture, testClient } from '../helpers/gitlab.js';
+import { isOneClearLine, runCli } from '../helpers/run-cli.js';
+import { startWorld, type World } from '../helpers/world.js';
+
+const AGENT = 'data/ml/demand-forecast:forecast-staging';
+let world: World;
+let planPath: string;
+let plan: Plan;
+
+beforeEach(async () => {
+  world = await startWorld(demoFixture());
+  const client = testClient(world.gitlab.url, world.token);
+  plan = await computePlan(client, await discoverInventory(client), defaultPlanOptions());
+  planPath = join(world.dir, 'plan.json');
+  await writeFileAtomic(planPath, renderPlanJson(plan));
+});
+afterEach(async () => {
+  await world.close();
+});
+
+const apply = (args: string[], env: Record<string, string> = {}) =>
+  runCli(['apply', planPath, '--only', AGENT, ...args], { ...world.env, ...env });
+const agentOf = () => plan.agents.find((a) => a.ref === AGENT)!;
+
+describe('apply refuses bad input with one clear line and changes nothing', () => {
+  it.each([
+    ['not JSON', '{"kind": "migrate-clusters/plan",', /is not JSON/],
+    ['another kind of file', '{"kind": "something-else"}', /is not a migrate-clusters plan/],
+    ['an invalid plan', '{"kind": "migrate-clusters/plan", "version": 1}', /is not a valid plan/],
+  ])('%s', async (_name, content, message) => {
+    await writeFile(planPath, content);
+    const before = world.mark();
+    const r = await apply(['--yes']);
+    expect(r.code).toBe(1);
+    expect(isOneClearLine(r.stderr), r.stderr).toBe(true);
+    expect(r.stderr).toMatch(message);
+    expect(world.mutations(before)).toEqual([]);
+  });
+
+  it('a stale plan, unless --refresh', async () => {
+    world.gitlab.state.clustersById.get(13)!.data.environment_scope = 'qa';
+    const before = world.mark();
+    const r = await apply(['--yes']);
+    expect(r.code).toBe(1);
+    expect(isOneClearLine(r.stderr), r.stderr).toBe(true);
+    expect(r.stderr).toMatch(
+      /is stale: cluster 13 .*environment scope "staging" → "qa".*--refresh/,
+    );
+    expect(world.mutations(before)).toEqual([]);
+    const refreshed = await apply(['--dry-run', '--refresh']);
+    expect(refreshed.code, refreshed.stderr).toBe(0);
+    expect(refreshed.stderr).toMatch(/re-planning/);
+  });
+});
+
+describe('apply leaves what it must not touch, and says so', () => {
+  it('a KUBE_CONTEXT someone else set: left alone, and the old cluster stays on', async () => {
+    const client = testClient(world.gitlab.url, world.token);
+    await client.projectVariables.create(
+      'data/ml/demand-forecast',
+      'KUBE_CONTEXT',
+      'theirs:agent',
+      {
+        environmentScope: 'staging',
+      },
+    );
+    const r = await apply(['--yes', '--disable-old-clusters']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(
+      /Needs a person:[\s\S]*KUBE_CONTEXT .*already "theirs:agent"; left alone/,
+    );
+    expect(world.gitlab.state.clustersById.get(13)!.data.enabled).toBe(true);
+    const vars = await client.projectVariables.all('data/ml/demand-forecast');
+    expect(vars.filter((v) => v.key === 'KUBE_CONTEXT').map((v) => v.value)).toEqual([
+      'theirs:agent',
+    ]);
+  });
+
+  it('no kube context reaches the cluster: installation waits for a person, jobs are not pointed at it', async () => {
+    const empty = join(world.dir, 'other-kubeconfig');
+    await writeFile(
+      empty,
+      'apiVersion: v1\nkind: Config\nclusters:\n- name: x\n  cluster: {server: "https://elsewhere.test:6443"}\nusers:\n- name: u\n  user: {token: t}\ncontexts:\n- name: elsewhere\n  context: {cluster: x, user: u}\ncurrent-context: elsewhere\n',
+    );
+    const r = await apply(['--yes'], { KUBECONFIG: empty });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/no kube context reaches .* --context-for 13=CONTEXT/);
+    expect(r.stderr).toMatch(/set-variable.*held back/);
+    expect(world.mutations().filter((m) => m.includes('/variables'))).toEqual([]);
+  });
+});
+
+describe('delivery and installation modes', () => {
+  it('--config-via merge-request holds the cut-over until the merge request is merged', async () => {
+    const first = await apply(['--yes', '--config-via', 'merge-request']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).toMatch(/merge .*merge_requests\/\d+, then run apply again/);
+    expect(world.mutations().filter((m) => m.includes('/variables'))).toEqual([]);
+    const again = await apply(['--yes', '--config-via', 'merge-request']);
+    expect(again.code).toBe(0);
+    const mrPosts = world.gitlab.requests.filter(
+      (r) => r.method === 'POST' && r.path.endsWith('/merge_requests'),
+    );
+    expect(mrPosts).toHaveLength(1);
+
+    const client = testClient(world.gitlab.url, world.token);
+    const [mr] = await client.mergeRequests.all({ projectId: agentOf().project, state: 'opened' });
+    await client.mergeRequests.merge(agentOf().project, mr!.iid);
+    const merged = await apply(['--yes', '--config-via', 'merge-request']);
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(merged.stderr).toMatch(/set KUBE_CONTEXT/);
+  });
+
+  it('--install manifests writes the objects for GitOps and touches no cluster', async () => {
+    const outDir = join(world.dir, 'out');
+    const r = await apply(['--yes', '--install', 'manifests', '--out-dir', outDir, '--no-wait']);
+    expect(r.code, r.stderr).toBe(0);
+    const files = await readdir(join(outDir, 'data/ml/demand-forecast'));
+    expect(files).toEqual(['forecast-staging.yaml']);
+    const yaml = await readFile(
+      join(outDir, 'data/ml/demand-forecast/forecast-staging.yaml'),
+      'utf8',
+    );
+    expect(yaml).toContain('kind: Deployment');
+    expect(yaml).not.toContain('kind: Secret');
+    expect(world.mutations().filter((m) => m.startsWith('kube'))).toEqual([]);
+    expect(r.stderr).toMatch(/create a token .* Secret/);
+  });
+});
