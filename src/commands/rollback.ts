@@ -1,0 +1,156 @@
+// `migrate-clusters rollback plan.json`: undo the cut-over this tool made, as its journal records
+// it. Asks first (unless --yes or --dry-run), prints one line per undo, and keeps the journal up
+// to date as it goes so that a second run only finishes what the first could not.
+import { confirm } from '@inquirer/prompts';
+import type { ChalkInstance } from 'chalk';
+import { journalPathFor, JournalStore, loadJournal } from '../apply/journal.js';
+import { loadPlan } from '../apply/load-plan.js';
+import {
+  rollbackWork,
+  runRollback,
+  type RollbackOutcome,
+  type RollbackStatus,
+} from '../apply/rollback.js';
+import { clustersOfAgents, readLiveClusters } from '../apply/status.js';
+import { createKubeAccess } from '../apply/kube-access.js';
+import type { ConnectionFlags } from '../connection.js';
+import { ExitCode, ExitError, UserError } from '../errors.js';
+import { createOutput } from '../output.js';
+import { parseContextFor } from './apply.js';
+import { checkSameInstance, connect, openKubeAccess } from './status.js';
+
+export interface RollbackCommandOptions extends ConnectionFlags {
+  yes?: boolean;
+  dryRun?: boolean;
+  uninstall?: boolean;
+  json?: boolean;
+  kubeconfig?: string;
+  contextFor?: string[];
+  color?: boolean;
+  verbose?: boolean;
+}
+
+function mark(status: RollbackStatus, color: ChalkInstance): string {
+  switch (status) {
+    case 'done':
+      return color.green('✔');
+    case 'unchanged':
+      return color.dim('=');
+    case 'left-alone':
+    case 'needs-person':
+      return color.yellow('!');
+    case 'held':
+      return color.dim('-');
+    case 'failed':
+      return color.red('✗');
+  }
+}
+
+const line = (o: RollbackOutcome, color: ChalkInstance) =>
+  `${mark(o.status, color)} ${o.subject}: ${o.detail}`;
+
+function countOf(outcomes: RollbackOutcome[]) {
+  const n = (s: RollbackStatus) => outcomes.filter((o) => o.status === s).length;
+  return {
+    done: n('done'),
+    unchanged: n('unchanged'),
+    leftAlone: n('left-alone'),
+    needsPerson: n('needs-person'),
+    held: n('held'),
+    failed: n('failed'),
+  };
+}
+
+export async function runRollbackCommand(
+  planPath: string,
+  options: RollbackCommandOptions,
+): Promise<ExitCode> {
+  const out = createOutput({ color: options.color ?? true, verbose: options.verbose ?? false });
+  const settings = { dryRun: options.dryRun ?? false, uninstall: options.uninstall ?? false };
+  parseContextFor(options.contextFor);
+  const plan = await loadPlan(planPath);
+  const journalPath = journalPathFor(planPath);
+  const journal = await loadJournal(journalPath);
+  if (!journal)
+    throw new UserError(
+      `Nothing to roll back: apply has not run for this plan (no journal at ${journalPath}).`,
+      {
+        hint: 'rollback undoes what apply recorded beside the plan file it was given: pass that file.',
+      },
+    );
+  const work = rollbackWork(journal, settings.uninstall);
+  const total = Object.values(work).reduce((a, b) => a + b, 0);
+  if (total === 0) {
+    out.info(
+      `Nothing to roll back: the journal records no change left to undo${settings.uninstall ? '' : ' (agentk and agents stay unless --uninstall)'}.`,
+    );
+    if (options.json) out.result(JSON.stringify({ outcomes: [], ...countOf([]) }, null, 2));
+    return ExitCode.ok;
+  }
+  const described = [
+    work.clusters && `turn ${work.clusters} certificate cluster(s) on again`,
+    work.variables && `remove ${work.variables} CI/CD variable(s)`,
+    work.environments && `unlink ${work.environments} environment(s)`,
+    work.installs && `uninstall agentk from ${work.installs} cluster(s)`,
+    work.agents && `delete ${work.agents} agent(s)`,
+    work.tokens && 'revoke the agent tokens it created',
+  ].filter(Boolean);
+  if (!settings.dryRun && !options.yes) {
+    if (!out.interactive || !process.stdin.isTTY)
+      throw new UserError('rollback changes GitLab, and nobody is here to confirm.', {
+        hint: 'Pass --yes to go ahead, or --dry-run to see what it would undo.',
+      });
+    const go = await confirm({
+      message: `Roll back ${journal.gitlabUrl}: ${described.join(', ')}?`,
+      default: false,
+    });
+    if (!go) {
+      out.info('Nothing changed.');
+      return ExitCode.ok;
+    }
+  }
+
+  const connection = await connect(options, out);
+  try {
+    checkSameInstance(connection, journal.gitlabUrl, journalPath);
+    const installed = plan.agents.filter((a) => journal.installs.some((i) => i.ref === a.ref));
+    // Only --uninstall touches a cluster: without it, no kubeconfig is read (nor demo cluster run).
+    const access =
+      settings.uninstall && installed.length
+        ? await openKubeAccess(
+            connection,
+            plan,
+            await readLiveClusters(connection.client, clustersOfAgents(plan, installed)),
+            options,
+          )
+        : { kube: createKubeAccess({ overrides: {}, clusters: [] }), close: async () => {} };
+    try {
+      if (settings.dryRun) out.info(out.color.bold('Dry run: nothing will change.'));
+      const outcomes = await runRollback(
+        {
+          client: connection.client,
+          kube: access.kube,
+          journal: new JournalStore(journal, settings.dryRun ? null : journalPath),
+          plan,
+          settings,
+        },
+        options.json ? undefined : (o) => out.info(line(o, out.color)),
+      );
+      const counts = countOf(outcomes);
+      if (options.json) out.result(JSON.stringify({ outcomes, ...counts }, null, 2));
+      else
+        out.info(
+          out.color.bold(
+            `\n${counts.done} ${settings.dryRun ? 'would be undone' : 'undone'} · ${counts.unchanged} already so · ${counts.leftAlone} left alone · ${counts.needsPerson} need a person · ${counts.held} held back · ${counts.failed} failed`,
+          ),
+        );
+      if (!settings.dryRun) out.info(out.color.dim(`Journal: ${journalPath}`));
+      if (counts.failed > 0) throw new ExitError(ExitCode.error);
+      return ExitCode.ok;
+    } finally {
+      await access.close();
+    }
+  } finally {
+    await connection.close();
+  }
+}

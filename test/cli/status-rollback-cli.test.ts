@@ -1,0 +1,224 @@
+// `status` and `rollback` through the built CLI, the way a user runs them: against a GitLab
+// simulator and simulated clusters on loopback (started here), after the apply engine cut the demo
+// over. Bad input gives one clear line and exit 1; no token appears in any output or file.
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { emptyJournal, journalPathFor, JournalStore } from '../../src/apply/journal.js';
+import { createKubeAccess } from '../../src/apply/kube-access.js';
+import { runApply } from '../../src/apply/run-apply.js';
+import type { PlanStatus } from '../../src/apply/status.js';
+import { applySettings } from '../../src/commands/apply.js';
+import { normaliseApiUrl } from '../../src/discovery/api-url.js';
+import { discoverInventory } from '../../src/discovery/discover.js';
+import { listAgents } from '../../src/gitlab/agents.js';
+import type { GitLabClient } from '../../src/gitlab/client.js';
+import { kasFromMetadata } from '../../src/kube/kas.js';
+import { computePlan } from '../../src/plan/compute-plan.js';
+import { defaultPlanOptions } from '../../src/plan/options.js';
+import type { Plan } from '../../src/plan/types.js';
+import { renderPlanJson } from '../../src/report/plan-json.js';
+import { startDemoClusters, type DemoClusters } from '../../src/simulator/demo-clusters.js';
+import type { GitLabFixture } from '../../src/simulator/gitlab/fixture-types.js';
+import { startGitLabSimulator, type GitLabSimulator } from '../../src/simulator/gitlab/server.js';
+import { writeKubeconfig } from '../../src/simulator/kube/kubeconfig-file.js';
+import { adminApiToken, demoFixture, testClient } from '../helpers/gitlab.js';
+import { isOneClearLine, runCli, type CliResult } from '../helpers/run-cli.js';
+
+let dir: string;
+let fx: GitLabFixture;
+let sim: GitLabSimulator;
+let client: GitLabClient;
+let plan: Plan;
+let demo: DemoClusters;
+let planPath: string;
+let kubeconfig: string;
+/** --context-for ID=CONTEXT for every cluster: the kubeconfig points straight at the simulators */
+let contextFlags: string[];
+const outputs: CliResult[] = [];
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'mc-status-cli-'));
+  fx = demoFixture();
+  sim = await startGitLabSimulator({ fixture: fx });
+  client = testClient(sim.url, adminApiToken(fx));
+  const inventory = await discoverInventory(client);
+  plan = await computePlan(client, inventory, defaultPlanOptions());
+  planPath = join(dir, 'plan.json');
+  await writeFile(planPath, renderPlanJson(plan));
+  demo = await startDemoClusters(
+    sim,
+    inventory.clusters.map((c) => c.apiUrl),
+    { rolloutDelayMs: 10 },
+  );
+  const contexts = [...demo.simulators].map(([apiUrl, kube], i) => ({
+    apiUrl,
+    contextName: `cluster-${i}`,
+    server: kube.url,
+    token: kube.token,
+  }));
+  kubeconfig = join(dir, 'kubeconfig');
+  await writeKubeconfig(kubeconfig, contexts);
+  contextFlags = inventory.clusters
+    .filter((c) => c.apiUrl)
+    .flatMap((c) => [
+      '--context-for',
+      `${c.id}=${contexts.find((x) => x.apiUrl === normaliseApiUrl(c.apiUrl))!.contextName}`,
+    ]);
+});
+afterAll(async () => {
+  await demo?.close();
+  await sim?.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function cli(args: string[]): Promise<CliResult> {
+  const result = await runCli(args, { GITLAB_TOKEN: adminApiToken(fx) });
+  outputs.push(result);
+  return result;
+}
+
+const connection = () => ['--gitlab-url', sim.url, '--kubeconfig', kubeconfig, ...contextFlags];
+
+async function applyEngine() {
+  const kube = createKubeAccess({
+    kubeconfig: demo.kubeconfigPath,
+    overrides: {},
+    clusters: plan.clusters.map((c) => ({ id: c.id, apiUrl: c.apiUrl, caCert: null })),
+    serverOverrides: demo.serverOverrides,
+  });
+  const journal = new JournalStore(
+    emptyJournal(sim.url, plan.generatedAt),
+    journalPathFor(planPath),
+  );
+  const result = await runApply(
+    {
+      client,
+      kube,
+      journal,
+      now: () => new Date(),
+      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+      plan,
+      settings: { ...applySettings({ disableOldClusters: true }), pollMs: 10 },
+      kas: kasFromMetadata((await client.metadata()).kas, sim.url),
+      verified: new Set(),
+    },
+    plan.agents,
+    { renderer: 'silent' },
+  );
+  expect(result.outcomes.filter((o) => o.result.status === 'failed')).toEqual([]);
+}
+
+describe('status and rollback: bad input', () => {
+  it('a plan file that is not a plan: one clear line, exit 1', async () => {
+    const bad = join(dir, 'bad.json');
+    await writeFile(bad, '{"kind": "migrate-clusters/plan", "version": 1');
+    for (const command of ['status', 'rollback']) {
+      const r = await cli([command, bad, '--gitlab-url', sim.url]);
+      expect(r.code).toBe(1);
+      expect(isOneClearLine(r.stderr)).toBe(true);
+      expect(r.stderr).toContain(`${bad} is not JSON`);
+      expect(r.stdout).toBe('');
+    }
+  });
+
+  it('a missing plan file: one clear line, exit 1', async () => {
+    for (const command of ['status', 'rollback']) {
+      const r = await cli([command, join(dir, 'nope.json'), '--gitlab-url', sim.url]);
+      expect(r.code).toBe(1);
+      expect(isOneClearLine(r.stderr)).toBe(true);
+      expect(r.stderr).toContain('No plan file at');
+    }
+  });
+
+  it('rollback before any apply: nothing to roll back, exit 1, no request made', async () => {
+    sim.clearRequests();
+    const r = await cli(['rollback', planPath, '--yes', '--gitlab-url', sim.url]);
+    expect(r.code).toBe(1);
+    expect(isOneClearLine(r.stderr)).toBe(true);
+    expect(r.stderr).toContain('Nothing to roll back: apply has not run for this plan');
+    expect(sim.requests).toEqual([]);
+  });
+
+  it('a malformed --context-for: one clear line, exit 1', async () => {
+    const r = await cli(['status', planPath, '--gitlab-url', sim.url, '--context-for', 'x=y']);
+    expect(r.code).toBe(1);
+    expect(isOneClearLine(r.stderr)).toBe(true);
+  });
+});
+
+describe('status and rollback: a whole journey', () => {
+  it('status before apply: a table, nothing done; exit 2 with --detailed-exitcode', async () => {
+    const table = await cli(['status', planPath, ...connection(), '--no-color']);
+    expect(table.code).toBe(0);
+    expect(table.stdout).toContain('apply has not run');
+    expect(table.stdout.trim().split('\n').at(-1)).toBe(
+      `${plan.agents.length} agent(s): 0 cut over · 0 in progress · ${plan.agents.length} not started`,
+    );
+    const detailed = await cli(['status', planPath, ...connection(), '--detailed-exitcode']);
+    expect(detailed.code).toBe(2);
+  });
+
+  it('status after the cut-over: JSON, every agent cut over, agentk seen in its cluster', async () => {
+    await applyEngine();
+    sim.clearRequests();
+    const r = await cli(['status', planPath, ...connection(), '--json', '--detailed-exitcode']);
+    expect(r.code).toBe(0);
+    expect(sim.requests.filter((q) => q.method !== 'GET')).toEqual([]);
+    const status = JSON.parse(r.stdout) as PlanStatus;
+    expect(status.agents.map((a) => [a.ref, a.state])).toEqual(
+      plan.agents.map((a) => [a.ref, 'cut-over']),
+    );
+    for (const a of status.agents)
+      expect(a.checks.find((c) => c.kind === 'agentk')!.detail).toMatch(/^available: /);
+  });
+
+  it('rollback without a terminal needs --yes, and changes nothing without it', async () => {
+    sim.clearRequests();
+    const before = await readFile(journalPathFor(planPath), 'utf8');
+    const r = await cli(['rollback', planPath, ...connection()]);
+    expect(r.code).toBe(1);
+    expect(isOneClearLine(r.stderr)).toBe(true);
+    expect(r.stderr).toContain('--yes');
+    expect(sim.requests).toEqual([]);
+    expect(await readFile(journalPathFor(planPath), 'utf8')).toBe(before);
+  });
+
+  it('rollback --yes --uninstall restores the clusters and removes agents; status agrees', async () => {
+    const r = await cli(['rollback', planPath, '--yes', '--uninstall', ...connection()]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/ 0 failed/);
+    for (const c of plan.clusters.filter((x) =>
+      plan.agents.some((a) => a.clusterIds.includes(x.id)),
+    ))
+      expect((await client.clusters.show(c.level, c.owner, c.id)).enabled).toBe(true);
+    for (const agent of plan.agents)
+      expect((await listAgents(client, agent.project)).map((a) => a.name)).not.toContain(
+        agent.name,
+      );
+
+    const status = await cli(['status', planPath, ...connection(), '--json']);
+    const parsed = JSON.parse(status.stdout) as PlanStatus;
+    expect(parsed.summary['cut-over']).toBe(0);
+    expect(parsed.agents.every((a) => a.agentId == null)).toBe(true);
+
+    sim.clearRequests();
+    const again = await cli(['rollback', planPath, '--yes', '--uninstall', ...connection()]);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain('Nothing to roll back');
+    expect(sim.requests).toEqual([]);
+  });
+
+  it('no token in any output or in the journal', async () => {
+    const journal = await readFile(journalPathFor(planPath), 'utf8');
+    const tokens = [
+      ...fx.tokens.map((t) => t.token),
+      ...[...demo.simulators.values()].map((k) => k.token),
+    ];
+    const everything = [journal, ...outputs.flatMap((o) => [o.stdout, o.stderr])].join('\n');
+    expect(outputs.length).toBeGreaterThan(8);
+    expect(tokens.filter((t) => everything.includes(t))).toEqual([]);
+    expect(everything).not.toMatch(/glagent-[A-Za-z0-9_-]{20}/);
+  });
+});
