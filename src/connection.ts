@@ -79,7 +79,7 @@ export async function openConnection(
         const { startDemoClusters } = await import('./simulator/demo-clusters.js');
         return startDemoClusters(demo.simulator, apiUrls);
       },
-      close: demo.close,
+      close: () => demo.close(),
     };
   }
   const url = resolveGitLabUrl(flags.gitlabUrl, env);

@@ -19,7 +19,7 @@ export async function runInventory(options: InventoryOptions): Promise<ExitCode>
     options,
     out,
     { groups: options.group ?? [], strategy: options.strategy ?? 'auto' },
-    async (found) => found,
+    (found) => Promise.resolve(found),
   );
   out.result(
     options.json ? JSON.stringify(inventory, null, 2) : renderInventoryTable(inventory, out.color),

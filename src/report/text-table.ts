@@ -1,4 +1,5 @@
 // Left-aligned columns for terminal tables. Widths are measured without ANSI colour codes.
+// eslint-disable-next-line no-control-regex -- ESC is exactly what an ANSI colour code starts with
 const ANSI = /\u001b\[[0-9;]*m/g;
 
 export function visibleLength(text: string): number {

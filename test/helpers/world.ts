@@ -8,7 +8,11 @@ import { normaliseApiUrl } from '../../src/discovery/api-url.js';
 import type { GitLabFixture } from '../../src/simulator/gitlab/fixture-types.js';
 import { startGitLabSimulator, type GitLabSimulator } from '../../src/simulator/gitlab/server.js';
 import { writeKubeconfig } from '../../src/simulator/kube/kubeconfig-file.js';
-import { isWrite, startKubeSimulator, type KubeSimulator } from '../../src/simulator/kube/server.js';
+import {
+  isWrite,
+  startKubeSimulator,
+  type KubeSimulator,
+} from '../../src/simulator/kube/server.js';
 import { adminApiToken } from './gitlab.js';
 
 export interface World {
@@ -45,7 +49,8 @@ export async function startWorld(
       await startKubeSimulator({
         rolloutDelayMs: options.rolloutDelayMs ?? 20,
         onDeploymentAvailable: ({ secrets }) => {
-          for (const s of secrets) if (s.data['token']) gitlab?.state.agents.connect(s.data['token']);
+          for (const s of secrets)
+            if (s.data['token']) gitlab?.state.agents.connect(s.data['token']);
         },
       }),
     );
@@ -56,24 +61,28 @@ export async function startWorld(
     const url = c.platform_kubernetes.api_url;
     if (url) c.platform_kubernetes.api_url = simulatorFor.get(normaliseApiUrl(url))!.url;
   }
-  gitlab = await startGitLabSimulator({ fixture: seeded });
+  const started = await startGitLabSimulator({ fixture: seeded });
+  gitlab = started;
   const kubeconfig = join(dir, 'kubeconfig');
   await writeKubeconfig(
     kubeconfig,
     clusters.map((k, i) => ({ contextName: `cluster-${i + 1}`, server: k.url, token: k.token })),
   );
   const token = adminApiToken(fixture);
-  const mark = () => ({ gitlab: gitlab!.requests.length, kube: clusters.map((k) => k.requests.length) });
+  const mark = () => ({
+    gitlab: started.requests.length,
+    kube: clusters.map((k) => k.requests.length),
+  });
   return {
-    gitlab,
+    gitlab: started,
     clusters,
     kubeconfig,
     dir,
     token,
-    env: { GITLAB_URL: gitlab.url, GITLAB_TOKEN: token, KUBECONFIG: kubeconfig },
+    env: { GITLAB_URL: started.url, GITLAB_TOKEN: token, KUBECONFIG: kubeconfig },
     mark,
     mutations: (from = { gitlab: 0, kube: clusters.map(() => 0) }) => [
-      ...gitlab!.requests
+      ...started.requests
         .slice(from.gitlab)
         .filter((r) => r.method !== 'GET' && r.method !== 'HEAD')
         .map((r) => `gitlab ${r.method} ${r.path}`),
