@@ -74,6 +74,9 @@ export function buildProgram(run: (action: Action) => Promise<void>): Command {
         'GITLAB_URL=https://gitlab.example.com GITLAB_TOKEN=glpat-… migrate-clusters inventory',
         'migrate-clusters inventory --group platform --json > inventory.json',
         'migrate-clusters plan --out plan.json --report-dir reports --detailed-exitcode',
+        'migrate-clusters apply plan.json --dry-run && migrate-clusters apply plan.json --yes',
+        'migrate-clusters migrate --demo                   # the interactive wizard, on the demo',
+        'migrate-clusters status plan.json',
         'migrate-clusters simulate --fixture fixtures/demo.json --port 8080',
       ]) +
         '\nExit codes: 0 ok · 1 error · 2 pending work (with --detailed-exitcode)\n' +
@@ -298,6 +301,115 @@ export function buildProgram(run: (action: Action) => Promise<void>): Command {
     )
     .action((planFile: string | undefined, options: object) =>
       run(async () => (await import('./commands/apply.js')).runApplyCommand(planFile, options)),
+    );
+
+  withCommonOptions(
+    program
+      .command('migrate')
+      .description(
+        'Interactive wizard: pick agents, confirm names and kube contexts, then apply (needs a terminal)',
+      )
+      .option('--plan <file>', 'use this reviewed plan (default: plan now)')
+      .option(
+        '--kubeconfig <file>',
+        'kubeconfig to use (default: $KUBECONFIG, then ~/.kube/config)',
+      )
+      .option(
+        '--context-for <id=context>',
+        'pre-select the kubeconfig context that reaches certificate cluster ID (repeatable)',
+        collect,
+      )
+      .option(
+        '--instance-authorization',
+        'the admin setting "Enable instance level authorization" is on (17.11+; without --plan)',
+      )
+      .addOption(
+        new Option('--tier <tier>', 'GitLab tier (without --plan)')
+          .choices(['free', 'premium'])
+          .default('free'),
+      ),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        'migrate-clusters migrate --demo                  # the whole journey on the demo',
+        'migrate-clusters migrate --plan plan.json        # a reviewed plan',
+        'migrate-clusters migrate --context-for 4=prod-eu --kubeconfig ~/.kube/prod.yaml',
+      ]) +
+        '\nWithout a terminal (CI), use `migrate-clusters apply plan.json --yes` instead. Ctrl-C at any question changes nothing.\n',
+    )
+    .action((options: object) =>
+      run(async () => (await import('./commands/migrate.js')).runMigrateCommand(options)),
+    );
+
+  withCommonOptions(
+    program
+      .command('status')
+      .description(
+        'Show how far a plan has got, live from GitLab and the clusters (reads only; changes nothing)',
+      )
+      .argument('<plan>', 'plan file from `plan --out`')
+      .option('--json', 'print the status as JSON on stdout')
+      .option('--detailed-exitcode', 'exit 2 while some agent is not cut over, 0 when all are')
+      .option(
+        '--kubeconfig <file>',
+        'kubeconfig to use (default: $KUBECONFIG, then ~/.kube/config)',
+      )
+      .option(
+        '--context-for <id=context>',
+        'kubeconfig context that reaches certificate cluster ID (repeatable)',
+        collect,
+      ),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        'migrate-clusters status plan.json',
+        "migrate-clusters status plan.json --json | jq '.agents[] | {ref, state}'",
+        'migrate-clusters status plan.json --detailed-exitcode   # CI: exit 2 = not cut over yet',
+      ]),
+    )
+    .action((planFile: string, options: object) =>
+      run(async () => (await import('./commands/status.js')).runStatusCommand(planFile, options)),
+    );
+
+  withCommonOptions(
+    program
+      .command('rollback')
+      .description(
+        'Undo the cut-over apply made: old clusters on again, its variables and environment links removed',
+      )
+      .argument('<plan>', 'the plan file apply was given (its journal is beside it)')
+      .option('--dry-run', 'say what it would undo; change nothing')
+      .option('--yes', 'do not ask for confirmation (needed without a terminal)')
+      .option(
+        '--uninstall',
+        'also delete agentk from the clusters and the agents apply registered (revoking their tokens)',
+      )
+      .option('--json', 'print the outcome as JSON on stdout')
+      .option(
+        '--kubeconfig <file>',
+        'kubeconfig to use with --uninstall (default: $KUBECONFIG, then ~/.kube/config)',
+      )
+      .option(
+        '--context-for <id=context>',
+        'kubeconfig context that reaches certificate cluster ID (repeatable)',
+        collect,
+      ),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        'migrate-clusters rollback plan.json --dry-run',
+        'migrate-clusters rollback plan.json --yes',
+        'migrate-clusters rollback plan.json --yes --uninstall   # also remove agentk and the agents',
+      ]) +
+        '\nOnly what the journal (plan.json.state.json) records is undone; certificate clusters and projects are never deleted.\n',
+    )
+    .action((planFile: string, options: object) =>
+      run(async () =>
+        (await import('./commands/rollback.js')).runRollbackCommand(planFile, options),
+      ),
     );
 
   program

@@ -36,7 +36,11 @@ export function agentNameProblem(name: string): string | null {
 }
 
 /** Why `agent` cannot live in `project`, or null. */
-export function agentProjectProblem(plan: Plan, agent: PlannedAgent, project: string): string | null {
+export function agentProjectProblem(
+  plan: Plan,
+  agent: PlannedAgent,
+  project: string,
+): string | null {
   if (!PROJECT_PATH.test(project))
     return `"${project}" is not a project path: give its full path, such as ${agent.rootNamespace}/gitlab-agents`;
   // NOTE: GitLab drops ci_access entries outside the configuration project's top-level group
@@ -93,10 +97,6 @@ function namespaceFor(plan: Plan, agent: PlannedAgent, change: AgentIdentity): s
   return taken.has(withRoot) ? null : withRoot;
 }
 
-/** `old` as a whole ref in a text: not when it is only the start of a longer agent name. */
-const refPattern = (old: string) =>
-  new RegExp(`${old.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![a-z0-9-])`, 'g');
-
 /**
  * The plan with agent `ref` called `change.name` in `change.project`. Only an agent no run has
  * started (status `new`) can be renamed. Throws a UserError when the new identity is invalid,
@@ -132,9 +132,7 @@ export function renameAgent(plan: Plan, ref: string, change: AgentIdentity): Pla
 
   const own = plan.steps.filter((s) => s.agent === ref);
   const progress: AgentProgress = {
-    projectExists: projectChanged
-      ? !createProject
-      : !own.some((s) => s.kind === 'create-project'),
+    projectExists: projectChanged ? !createProject : !own.some((s) => s.kind === 'create-project'),
     // a new agent: nothing registered or committed under either name
     registered: false,
     configCommitted: false,
@@ -144,18 +142,17 @@ export function renameAgent(plan: Plan, ref: string, change: AgentIdentity): Pla
     // NOTE: GitLab links an environment only to an agent registered in the environment's own
     // project (gitlab-api-facts: Environments API), so moving the agent can lose that step.
     linkableProjects: plan.clusters.some(
-      (c) =>
-        agent.clusterIds.includes(c.id) && c.level === 'project' && c.owner === change.project,
+      (c) => agent.clusterIds.includes(c.id) && c.level === 'project' && c.owner === change.project,
     )
       ? [change.project]
       : [],
   };
+  // the agent's steps stay where they were among the others
   const first = plan.steps.findIndex((s) => s.agent === ref);
   const others = plan.steps.filter((s) => s.agent !== ref);
-  const at = first < 0 ? others.length : plan.steps.slice(0, first).filter((s) => s.agent !== ref).length;
+  const at = first < 0 ? others.length : first;
   const steps = [...others.slice(0, at), ...stepsFor(renamed, progress), ...others.slice(at)];
 
-  const pattern = refPattern(ref);
   return {
     ...plan,
     agents: plan.agents.map((a) => (a === agent ? renamed : a)),
@@ -165,6 +162,5 @@ export function renameAgent(plan: Plan, ref: string, change: AgentIdentity): Pla
         : c,
     ),
     steps,
-    warnings: plan.warnings.map((w) => ({ ...w, message: w.message.replace(pattern, newRef) })),
   };
 }
