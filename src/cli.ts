@@ -52,6 +52,42 @@ function withCommonOptions(command: Command): Command {
     .option('--verbose', 'log retries and other details on stderr');
 }
 
+/** How clusters map to agents: what `plan` and everything that plans on the fly take. */
+function withMappingOptions(command: Command): Command {
+  return command
+    .option(
+      '--instance-authorization',
+      'the admin setting "Enable instance level authorization" is on (17.11+)',
+    )
+    .option(
+      '--agent-project-name <name>',
+      'shared agent project created in a top-level group when needed',
+      'gitlab-agents',
+    )
+    .option(
+      '--agent-project <root=path>',
+      'put the agents of a top-level group in this project (repeatable)',
+      collect,
+    );
+}
+
+/** Which kubeconfig, and which of its contexts reaches which certificate cluster. */
+function withKubeOptions(command: Command): Command {
+  return command
+    .option('--kubeconfig <file>', 'kubeconfig to use (default: $KUBECONFIG, then ~/.kube/config)')
+    .option(
+      '--context-for <id=context>',
+      'kubeconfig context that reaches certificate cluster ID (repeatable)',
+      collect,
+    );
+}
+
+const rbacOption = () =>
+  new Option(
+    '--rbac <binding>',
+    'cluster-admin, or existing-role:NAME to bind that ClusterRole instead',
+  ).default('cluster-admin');
+
 const examples = (lines: string[]) => `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
 
 type Action = () => Promise<ExitCode>;
@@ -113,8 +149,7 @@ export function buildProgram(run: (action: Action) => Promise<void>): Command {
     );
 
   withCommonOptions(
-    program
-      .command('plan')
+    withMappingOptions(program.command('plan'))
       .description(
         'Work out the migration (a dry run: nothing changes) and show it, or write plan.json and reports',
       )
@@ -134,10 +169,6 @@ export function buildProgram(run: (action: Action) => Promise<void>): Command {
         '--detailed-exitcode',
         "exit 2 when work is pending, 0 when there is none (terraform's meaning)",
       )
-      .option(
-        '--instance-authorization',
-        'the admin setting "Enable instance level authorization" is on (17.11+)',
-      )
       .addOption(
         new Option(
           '--tier <tier>',
@@ -149,16 +180,6 @@ export function buildProgram(run: (action: Action) => Promise<void>): Command {
       .option(
         '--user-access',
         'also grant user_access (Kubernetes dashboard); grants people access they did not have',
-      )
-      .option(
-        '--agent-project-name <name>',
-        'shared agent project created in a top-level group when needed',
-        'gitlab-agents',
-      )
-      .option(
-        '--agent-project <root=path>',
-        'put the agents of a top-level group in this project (repeatable)',
-        collect,
       )
       .option(
         '--context-for <id=context>',
@@ -180,8 +201,7 @@ export function buildProgram(run: (action: Action) => Promise<void>): Command {
     );
 
   withCommonOptions(
-    program
-      .command('manifests')
+    withMappingOptions(program.command('manifests'))
       .description(
         "Print a planned agent's agentk objects as YAML (without the token Secret); changes nothing",
       )
@@ -189,28 +209,10 @@ export function buildProgram(run: (action: Action) => Promise<void>): Command {
         '--agent <ref>',
         'the agent: PROJECT_PATH:NAME as `plan` lists it, or NAME when unique',
       )
-      .option(
-        '--rbac <binding>',
-        'cluster-admin, or existing-role:NAME to bind that ClusterRole instead',
-        'cluster-admin',
-      )
+      .addOption(rbacOption())
       .option(
         '--group <path>',
         'plan only this group and everything below it (repeatable)',
-        collect,
-      )
-      .option(
-        '--instance-authorization',
-        'the admin setting "Enable instance level authorization" is on (17.11+)',
-      )
-      .option(
-        '--agent-project-name <name>',
-        'shared agent project created in a top-level group when needed',
-        'gitlab-agents',
-      )
-      .option(
-        '--agent-project <root=path>',
-        'put the agents of a top-level group in this project (repeatable)',
         collect,
       ),
   )
@@ -227,8 +229,7 @@ export function buildProgram(run: (action: Action) => Promise<void>): Command {
     );
 
   withCommonOptions(
-    program
-      .command('apply')
+    withKubeOptions(program.command('apply'))
       .description(
         'Carry a plan out: agent config, registration, token, agentk, variables, environments, cut-over',
       )
@@ -255,20 +256,7 @@ export function buildProgram(run: (action: Action) => Promise<void>): Command {
       )
       .option('--out-dir <dir>', 'where --config-via files and --install manifests write')
       .option('--no-wait', 'do not wait for agentk to roll out and connect (run apply again later)')
-      .option(
-        '--kubeconfig <file>',
-        'kubeconfig to use (default: $KUBECONFIG, then ~/.kube/config)',
-      )
-      .option(
-        '--context-for <id=context>',
-        'kubeconfig context that reaches certificate cluster ID (repeatable)',
-        collect,
-      )
-      .option(
-        '--rbac <binding>',
-        'cluster-admin, or existing-role:NAME to bind that ClusterRole instead',
-        'cluster-admin',
-      )
+      .addOption(rbacOption())
       .option('--force-conflicts', 'take over fields another field manager owns in the cluster')
       .option(
         '--refresh',
@@ -343,23 +331,13 @@ export function buildProgram(run: (action: Action) => Promise<void>): Command {
     );
 
   withCommonOptions(
-    program
-      .command('status')
+    withKubeOptions(program.command('status'))
       .description(
         'Show how far a plan has got, live from GitLab and the clusters (reads only; changes nothing)',
       )
       .argument('<plan>', 'plan file from `plan --out`')
       .option('--json', 'print the status as JSON on stdout')
-      .option('--detailed-exitcode', 'exit 2 while some agent is not cut over, 0 when all are')
-      .option(
-        '--kubeconfig <file>',
-        'kubeconfig to use (default: $KUBECONFIG, then ~/.kube/config)',
-      )
-      .option(
-        '--context-for <id=context>',
-        'kubeconfig context that reaches certificate cluster ID (repeatable)',
-        collect,
-      ),
+      .option('--detailed-exitcode', 'exit 2 while some agent is not cut over, 0 when all are'),
   )
     .addHelpText(
       'after',
