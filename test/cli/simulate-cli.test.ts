@@ -1,0 +1,42 @@
+// `simulate`: the GitLab simulator as its own process, reachable by the CLI like any GitLab.
+import { spawn } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { demoFixturePath } from '../../src/paths.js';
+import { binPath, isOneClearLine, runCli } from '../helpers/run-cli.js';
+
+describe('migrate-clusters simulate', () => {
+  it('serves the fixture until interrupted; inventory works against it', async () => {
+    const child = spawn(process.execPath, [binPath, 'simulate', '--fixture', demoFixturePath], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    try {
+      const exported = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (chunk: Buffer) => {
+          out += chunk.toString();
+          const line = /export (GITLAB_URL=\S+ GITLAB_TOKEN=\S+)/.exec(out);
+          if (line) resolve(line[1]!);
+        });
+        child.on('exit', () => reject(new Error(`simulate exited early: ${out}`)));
+      });
+      const env = Object.fromEntries(
+        exported.split(' ').map((kv) => kv.split('=') as [string, string]),
+      );
+      const inventory = await runCli(['inventory', '--json'], env);
+      expect(inventory.code, inventory.stderr).toBe(0);
+      const parsed = JSON.parse(inventory.stdout) as { clusters: unknown[] };
+      expect(parsed.clusters).toHaveLength(15);
+    } finally {
+      const exited = new Promise((resolve) => child.on('exit', resolve));
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+    }
+  });
+
+  it('a missing fixture file: one clear line, exit 1', async () => {
+    const r = await runCli(['simulate', '--fixture', 'no/such/fixture.json']);
+    expect(r.code).toBe(1);
+    expect(isOneClearLine(r.stderr), r.stderr).toBe(true);
+  });
+});
