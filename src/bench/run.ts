@@ -82,7 +82,7 @@ function check(name: string, measured: Measured, expected: number[]): void {
 }
 
 const row = (cells: (string | number)[]) =>
-  console.log(cells.map((c) => String(c).padEnd(16)).join(''));
+  console.log(cells.map((c, i) => String(c).padEnd(i === 0 ? 20 : 16)).join(''));
 
 console.log(
   `Discovery benchmark: ${LATENCY_MS} ms latency per request, concurrency 8, sizes ${SIZES.join(', ')}\n`,
