@@ -182,7 +182,6 @@ export interface ExecuteApplyInput {
 /** The apply proper, shared by `apply` and the `migrate` wizard once it has its answers. */
 export async function executeApply(input: ExecuteApplyInput): Promise<ExitCode> {
   const { plan, inventory, connection, settings, overrides, out, journalPath, existing } = input;
-  const options = { json: input.json, kubeconfig: input.kubeconfig };
   const agents = selectAgents(plan.agents, settings.only);
   const kas =
     settings.install === 'none'
@@ -199,8 +198,8 @@ export async function executeApply(input: ExecuteApplyInput): Promise<ExitCode> 
     const kube = createKubeAccess({
       ...(demo
         ? { kubeconfig: demo.kubeconfigPath }
-        : options.kubeconfig
-          ? { kubeconfig: options.kubeconfig }
+        : input.kubeconfig
+          ? { kubeconfig: input.kubeconfig }
           : {}),
       overrides,
       clusters: inventory.clusters.map((c) => ({ id: c.id, apiUrl: c.apiUrl, caCert: c.caCert })),
@@ -224,13 +223,12 @@ export async function executeApply(input: ExecuteApplyInput): Promise<ExitCode> 
       },
       agents,
       {
-        renderer: options.json ? 'silent' : out.interactive ? 'default' : 'plain',
+        renderer: input.json ? 'silent' : out.interactive ? 'default' : 'plain',
         write: (line) => out.info(line),
       },
     );
     const summary = summariseOutcomes(result.outcomes);
-    if (options.json)
-      out.result(JSON.stringify({ ...summary, verified: result.verified }, null, 2));
+    if (input.json) out.result(JSON.stringify({ ...summary, verified: result.verified }, null, 2));
     else out.info(renderApplySummary(summary, settings, out.color));
     if (journalPath && !settings.dryRun) out.info(out.color.dim(`Journal: ${journalPath}`));
     if (summary.failed.length > 0) throw new ExitError(ExitCode.error);

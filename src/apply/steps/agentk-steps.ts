@@ -191,12 +191,9 @@ export const waitConnection: StepRunner = async (_step, run, ctx): Promise<StepR
       const token = await getToken(ctx.client, run.agent.project, agentId, run.installedTokenId);
       return token?.lastUsedAt != null;
     }
+    // listActiveTokens reads each token, so lastUsedAt is filled in
     const active = await listActiveTokens(ctx.client, run.agent.project, agentId);
-    for (const t of active) {
-      const token = await getToken(ctx.client, run.agent.project, agentId, t.id);
-      if (token?.lastUsedAt != null) return true;
-    }
-    return false;
+    return active.some((t) => t.lastUsedAt != null);
   };
   if (await connected()) {
     run.connected = true;
