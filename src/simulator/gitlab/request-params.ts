@@ -1,7 +1,8 @@
 // Grape's merged `params` for write endpoints: the query string and the body (JSON or form) read as one,
-// the body winning, with Grape's type coercion and error texts. Nested hashes arrive either as JSON
-// objects (`{"filter":{"environment_scope":"x"}}`, what gitbeaker sends) or as bracketed keys
-// (`filter[environment_scope]=x` in a query or form body); both read the same here.
+// the body winning, with Grape's type coercion and error texts. Nested hashes and arrays of hashes arrive
+// either as JSON (`{"filter":{"environment_scope":"x"}}`, `{"actions":[{…}]}`, what gitbeaker sends) or
+// as Rack's bracketed keys in a query or form body (`filter[environment_scope]=x`,
+// `actions[0][file_path]=a`); both read the same here.
 
 import { ApiError, paramInvalid, paramMissing, paramNotInValues } from './http-kit.js';
 
@@ -10,6 +11,62 @@ const TRUE_WORDS = new Set(['1', 'on', 't', 'true', 'y', 'yes']);
 const FALSE_WORDS = new Set(['0', 'off', 'f', 'false', 'n', 'no']);
 
 type Source = Record<string, unknown>;
+
+function isHash(value: unknown): value is Source {
+  return value != null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/** A key the source itself holds, never one it inherits (`constructor`, `toString`). */
+function own(source: Source, name: string): unknown {
+  return Object.prototype.hasOwnProperty.call(source, name) ? source[name] : undefined;
+}
+
+/** `a[0][b]` -> ['a', '0', 'b']; null for keys without brackets. */
+function bracketPath(key: string): string[] | null {
+  const open = key.indexOf('[');
+  if (open <= 0 || !key.endsWith(']')) return null;
+  return [key.slice(0, open), ...key.slice(open + 1, -1).split('][')];
+}
+
+/**
+ * Rack's nesting of bracketed keys: a numeric index makes an array, anything else a hash. An empty
+ * index (`actions[][action]`) means "next element" to Rack, which a body read as one value per key
+ * cannot honour, so it reads as 0. Containers are fresh null-prototype objects (copies where the source
+ * already held one), so the request body is never changed and `__proto__` is just another key.
+ */
+function nest(flat: Source): Source {
+  const entries = Object.entries(flat);
+  if (!entries.some(([key]) => bracketPath(key))) return flat;
+  const made = new Set<object>();
+  const fresh = <T extends object>(container: T): T => {
+    made.add(container);
+    return container;
+  };
+  const out = fresh(Object.create(null) as Source);
+  for (const [key, value] of entries) {
+    const path = bracketPath(key) ?? [key];
+    let node: Record<string | number, unknown> = out;
+    path.forEach((segment, i) => {
+      const slot = Array.isArray(node) ? Number(segment || 0) : segment;
+      if (i === path.length - 1) {
+        node[slot] = value;
+        return;
+      }
+      let next = node[slot];
+      if (next == null || typeof next !== 'object')
+        next = fresh(/^\d*$/.test(path[i + 1] as string) ? [] : (Object.create(null) as Source));
+      else if (!made.has(next))
+        next = fresh(
+          Array.isArray(next)
+            ? [...(next as unknown[])]
+            : Object.assign(Object.create(null) as Source, next),
+        );
+      node[slot] = next;
+      node = next as Record<string | number, unknown>;
+    });
+  }
+  return out;
+}
 
 export class RequestParams {
   /** `prefix` names the enclosing hash in error texts, e.g. `platform_kubernetes_attributes[api_url]` */
@@ -23,8 +80,8 @@ export class RequestParams {
     const q: Source = {};
     for (const [k, v] of query) q[k] = v;
     const sources: Source[] = [];
-    if (body && typeof body === 'object' && !Array.isArray(body)) sources.push(body as Source);
-    sources.push(q);
+    if (isHash(body)) sources.push(nest(body));
+    sources.push(nest(q));
     return new RequestParams(sources, '');
   }
 
@@ -42,36 +99,54 @@ export class RequestParams {
 
   /** Sent at all, as a value or as bracketed `name[...]` keys. */
   has(name: string): boolean {
-    if (this.raw(name) !== undefined) return true;
-    const open = `${name}[`;
-    return this.sources.some((s) => Object.keys(s).some((k) => k.startsWith(open)));
+    return this.raw(name) !== undefined;
   }
 
-  /** `type: Hash`: a JSON object, or any `name[...]` keys; undefined when neither is there. */
+  /**
+   * Grape's `requires` for several names at once: every absent (or null) one in a single 400,
+   * "branch is missing, commit_message is missing".
+   */
+  requires(...names: string[]): void {
+    const missing = names.filter((n) => this.raw(n) == null);
+    if (missing.length > 0)
+      throw new ApiError(400, {
+        error: missing.map((n) => `${this.label(n)} is missing`).join(', '),
+      });
+  }
+
+  /**
+   * `type: Hash`: a JSON object or `name[...]` keys; undefined when neither is there. A hash in the
+   * body and one in the query string read as one, the body's keys winning.
+   */
   hash(name: string): RequestParams | undefined {
-    const nested: Source[] = [];
-    for (const source of this.sources) {
-      const direct = source[name];
-      if (direct && typeof direct === 'object' && !Array.isArray(direct)) {
-        nested.push(direct as Source);
-        continue;
-      }
-      const flat: Source = {};
-      let found = false;
-      const open = `${name}[`;
-      for (const [k, v] of Object.entries(source)) {
-        if (k.startsWith(open) && k.endsWith(']')) {
-          flat[k.slice(open.length, -1)] = v;
-          found = true;
-        }
-      }
-      if (found) nested.push(flat);
-    }
+    const nested = this.sources.map((s) => own(s, name)).filter(isHash);
     if (nested.length === 0) {
       if (this.raw(name) != null) throw paramInvalid(this.label(name));
       return undefined;
     }
     return new RequestParams(nested, this.label(name));
+  }
+
+  /**
+   * `type: Array[JSON]`: a JSON array of objects or indexed keys (`actions[0][file_path]`), one
+   * RequestParams per element, named `actions[0]` in error texts. Anything but an array, or an element
+   * that is not a hash, is invalid.
+   */
+  list(name: string, required: true): RequestParams[];
+  list(name: string, required?: boolean): RequestParams[] | undefined;
+  list(name: string, required = false): RequestParams[] | undefined {
+    const v = this.raw(name);
+    if (v == null) {
+      if (required) throw paramMissing(this.label(name));
+      return undefined;
+    }
+    if (!Array.isArray(v)) throw paramInvalid(this.label(name));
+    // Array.from visits holes too: `actions[1][…]` without `actions[0][…]` leaves element 0 invalid
+    return Array.from(v as unknown[], (item, i) => {
+      const label = `${this.label(name)}[${i}]`;
+      if (!isHash(item)) throw paramInvalid(label);
+      return new RequestParams([item], label);
+    });
   }
 
   /** `type: String`; numbers and booleans are accepted as their text, like Grape's coercion. */

@@ -5,14 +5,6 @@
 // open merge request already exists for this source branch: !<iid>"]}`.
 
 import { projectMembershipLevel } from '../access.js';
-import {
-  booleanParam,
-  bodyParams,
-  integerParam,
-  requireParams,
-  stringParam,
-  type Params,
-} from '../body-params.js';
 import { projectWebUrl, userBasic, type Json } from '../entities.js';
 import {
   ApiError,
@@ -20,13 +12,13 @@ import {
   forbidden,
   ok,
   paginate,
-  paramNotInValues,
   recordNotFound,
   unauthorized,
   type ApiResponse,
   type RequestContext,
 } from '../http-kit.js';
 import type { MergeRequestRecord, ProjectRepository } from '../repository-state.js';
+import { RequestParams } from '../request-params.js';
 import type { RouteDefinition } from '../router.js';
 import type { ProjectRecord } from '../state.js';
 import { canPushToBranch, DEVELOPER, readableRepository } from './repository.js';
@@ -180,13 +172,14 @@ function listMergeRequests(ctx: RequestContext): ApiResponse {
 
 function createMergeRequest(ctx: RequestContext): ApiResponse {
   const { project, repository } = readableRepository(ctx);
-  const params: Params = bodyParams(ctx.query, ctx.body);
-  requireParams(params, ['title', 'source_branch', 'target_branch']);
-  const title = stringParam(params, 'title') ?? '';
-  const source = stringParam(params, 'source_branch') ?? '';
-  const target = stringParam(params, 'target_branch') ?? '';
-  const description = stringParam(params, 'description') ?? '';
-  const targetProject = integerParam(params, 'target_project_id');
+  const params = RequestParams.of(ctx.query, ctx.body);
+  params.requires('title', 'source_branch', 'target_branch');
+  const title = params.string('title') ?? '';
+  const source = params.string('source_branch') ?? '';
+  const target = params.string('target_branch') ?? '';
+  const description = params.string('description') ?? '';
+  // JSON null reads as absent, like an omitted parameter
+  const targetProject = params.int('target_project_id') ?? undefined;
   // create_merge_request_from / create_merge_request_in
   if (accessLevel(ctx, project) < DEVELOPER) throw forbidden();
   if (targetProject !== undefined && targetProject !== project.id) {
@@ -224,7 +217,7 @@ function createMergeRequest(ctx: RequestContext): ApiResponse {
     sourceBranch: source,
     targetBranch: target,
     author: ctx.user as NonNullable<RequestContext['user']>,
-    removeSourceBranch: booleanParam(params, 'remove_source_branch') ?? false,
+    removeSourceBranch: params.bool('remove_source_branch') ?? false,
     createdAt: now,
     updatedAt: now,
     closedAt: null,
@@ -246,29 +239,28 @@ const UPDATABLE = [
 
 function updateMergeRequest(ctx: RequestContext): ApiResponse {
   const { project, repository } = readableRepository(ctx);
-  const params = bodyParams(ctx.query, ctx.body);
-  if (UPDATABLE.every((n) => params[n] === undefined)) {
+  const params = RequestParams.of(ctx.query, ctx.body);
+  if (!UPDATABLE.some((n) => params.has(n))) {
     throw new ApiError(400, {
       error: `${UPDATABLE.join(', ')} are missing, at least one parameter must be provided`,
     });
   }
-  const stateEvent = stringParam(params, 'state_event');
-  if (stateEvent !== undefined && stateEvent !== 'close' && stateEvent !== 'reopen')
-    throw paramNotInValues('state_event');
+  const stateEvent = params.oneOf('state_event', ['close', 'reopen'] as const);
   const mr = findMergeRequest(repository, ctx.params['merge_request_iid'] ?? '');
   // update_merge_request: Developer+, or the author
   if (accessLevel(ctx, project) < DEVELOPER && ctx.user?.id !== mr.author.id) throw forbidden();
-  const title = stringParam(params, 'title');
-  const description = stringParam(params, 'description');
+  // JSON null leaves an attribute as it is, like an omitted parameter
+  const title = params.string('title') ?? undefined;
+  const description = params.string('description') ?? undefined;
   checkLengths(title, description);
-  const target = stringParam(params, 'target_branch');
+  const target = params.string('target_branch') ?? undefined;
   if (target !== undefined && !repository.branches.has(target))
     throw new ApiError(422, { message: [`Target branch "${target}" does not exist`] });
   const now = ctx.state.repositories.now();
   if (title !== undefined) mr.title = title;
   if (description !== undefined) mr.description = description;
   if (target !== undefined) mr.targetBranch = target;
-  const remove = booleanParam(params, 'remove_source_branch');
+  const remove = params.bool('remove_source_branch');
   if (remove !== undefined) mr.removeSourceBranch = remove;
   if (stateEvent === 'close' && mr.state === 'opened') {
     mr.state = 'closed';
@@ -288,14 +280,14 @@ function updateMergeRequest(ctx: RequestContext): ApiResponse {
  */
 function acceptMergeRequest(ctx: RequestContext): ApiResponse {
   const { project, repository } = readableRepository(ctx);
-  const params = bodyParams(ctx.query, ctx.body);
+  const params = RequestParams.of(ctx.query, ctx.body);
   const mr = findMergeRequest(repository, ctx.params['merge_request_iid'] ?? '');
   if (mr.state !== 'opened') throw new ApiError(405, { message: '405 Method Not Allowed' });
   if (!canPushToBranch(ctx, project, mr.targetBranch)) throw unauthorized();
   const source = repository.branches.get(mr.sourceBranch);
   const target = repository.branches.get(mr.targetBranch);
-  const sha = stringParam(params, 'sha');
-  if (sha !== undefined && sha !== source?.id)
+  const sha = params.string('sha');
+  if (sha != null && sha !== source?.id)
     throw new ApiError(409, { message: `SHA does not match HEAD of source branch: ${sha}` });
   const tree = source && target ? repository.mergedTree(source, target) : null;
   if (!source || !target || !tree) throw new ApiError(406, { message: 'Branch cannot be merged' });
@@ -307,7 +299,7 @@ function acceptMergeRequest(ctx: RequestContext): ApiResponse {
     mergedParent: source,
     tree,
     message:
-      stringParam(params, 'merge_commit_message') ??
+      params.string('merge_commit_message') ??
       `Merge branch '${mr.sourceBranch}' into '${mr.targetBranch}'\n\n${mr.title}\n\n` +
         `See merge request ${project.pathWithNamespace}!${mr.iid}`,
     authorName: user.name,
@@ -321,7 +313,7 @@ function acceptMergeRequest(ctx: RequestContext): ApiResponse {
     mergeCommitId: merge.id,
     updatedAt: now,
   });
-  if (booleanParam(params, 'should_remove_source_branch') ?? mr.removeSourceBranch)
+  if (params.bool('should_remove_source_branch') ?? mr.removeSourceBranch)
     repository.branches.delete(mr.sourceBranch);
   return ok(mergeRequestEntity(ctx, repository, mr, true));
 }

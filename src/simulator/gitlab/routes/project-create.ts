@@ -6,15 +6,9 @@
 // repository is empty unless `initialize_with_readme` asks for a first commit.
 
 import { groupMembershipLevel } from '../access.js';
-import { booleanParam, bodyParams, integerParam, stringParam } from '../body-params.js';
 import { project as projectEntity } from '../entities.js';
-import {
-  ApiError,
-  ok,
-  paramNotInValues,
-  type ApiResponse,
-  type RequestContext,
-} from '../http-kit.js';
+import { ApiError, ok, type ApiResponse, type RequestContext } from '../http-kit.js';
+import { RequestParams } from '../request-params.js';
 import type { RouteDefinition } from '../router.js';
 import type { GroupRecord, ProjectRecord, UserRecord } from '../state.js';
 import type { Visibility } from '../fixture-types.js';
@@ -61,19 +55,17 @@ function resolveNamespace(
 
 function createProject(ctx: RequestContext): ApiResponse {
   const user = ctx.user as UserRecord;
-  const params = bodyParams(ctx.query, ctx.body);
-  const givenName = stringParam(params, 'name');
-  const givenPath = stringParam(params, 'path');
+  const params = RequestParams.of(ctx.query, ctx.body);
+  const givenName = params.string('name');
+  const givenPath = params.string('path');
   if (!givenName && !givenPath) {
     throw new ApiError(400, {
       error: 'name, path are missing, at least one parameter must be provided',
     });
   }
-  const visibilityRaw = stringParam(params, 'visibility') ?? 'private';
-  if (!(VISIBILITIES as readonly string[]).includes(visibilityRaw))
-    throw paramNotInValues('visibility');
-  const visibility = visibilityRaw as Visibility;
-  const namespace = resolveNamespace(ctx, user, integerParam(params, 'namespace_id'));
+  const visibility = params.oneOf('visibility', VISIBILITIES) ?? 'private';
+  // JSON null reads as absent: the caller's own namespace
+  const namespace = resolveNamespace(ctx, user, params.int('namespace_id') ?? undefined);
 
   const path = givenPath ?? pathFromName(givenName ?? '');
   const name = givenName ?? path;
@@ -98,8 +90,8 @@ function createProject(ctx: RequestContext): ApiResponse {
   }
   if (Object.keys(errors).length > 0) throw invalid(errors);
 
-  const withReadme = booleanParam(params, 'initialize_with_readme') ?? false;
-  const defaultBranch = (withReadme ? stringParam(params, 'default_branch') : undefined) ?? 'main';
+  const withReadme = params.bool('initialize_with_readme') ?? false;
+  const defaultBranch = (withReadme ? params.string('default_branch') : undefined) ?? 'main';
   const last = ctx.state.projectsSorted[ctx.state.projectsSorted.length - 1];
   const record = ctx.state.addProject({
     id: (last?.id ?? 0) + 1,
@@ -108,7 +100,7 @@ function createProject(ctx: RequestContext): ApiResponse {
     namespace: nsPath,
     visibility,
     default_branch: defaultBranch,
-    description: stringParam(params, 'description'),
+    description: params.string('description') ?? undefined,
   });
   ctx.state.repositories.createFor(
     record,

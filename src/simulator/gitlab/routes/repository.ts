@@ -5,13 +5,6 @@
 // neither push to it nor make its first push).
 
 import { MAINTAINER, projectMembershipLevel } from '../access.js';
-import {
-  booleanParam,
-  bodyParams,
-  requireParams,
-  stringParam,
-  type Params,
-} from '../body-params.js';
 import { projectWebUrl, type Json } from '../entities.js';
 import {
   ApiError,
@@ -19,9 +12,7 @@ import {
   notFound,
   ok,
   paginate,
-  paramInvalid,
   paramMissing,
-  paramNotInValues,
   type ApiResponse,
   type RequestContext,
 } from '../http-kit.js';
@@ -33,6 +24,7 @@ import {
   type ProjectRepository,
 } from '../repository-state.js';
 import type { RouteDefinition } from '../router.js';
+import { RequestParams } from '../request-params.js';
 import type { ProjectRecord } from '../state.js';
 import { findVisibleProject } from './projects.js';
 
@@ -200,29 +192,19 @@ function getFile(raw: boolean) {
 const ACTIONS = ['create', 'delete', 'move', 'update', 'chmod'] as const;
 
 /** `requires :actions, type: Array[JSON]` and each action's own `requires`/`values`. */
-function parseActions(params: Params): FileAction[] {
-  const list = params['actions'];
-  if (!Array.isArray(list)) throw paramInvalid('actions');
-  return list.map((item, i) => {
-    const label = `actions[${i}]`;
-    if (!item || typeof item !== 'object' || Array.isArray(item)) throw paramInvalid(label);
-    const a = item as Params;
-    requireParams(a, ['action', 'file_path'], label);
-    const action = stringParam(a, 'action');
-    if (!(ACTIONS as readonly string[]).includes(action ?? ''))
-      throw paramNotInValues(`${label}[action]`);
-    const encoding = stringParam(a, 'encoding') ?? 'text';
-    if (encoding !== 'text' && encoding !== 'base64') throw paramNotInValues(`${label}[encoding]`);
-    const text = stringParam(a, 'content');
+function parseActions(params: RequestParams): FileAction[] {
+  return params.list('actions', true).map((a) => {
+    a.requires('action', 'file_path');
+    const action = a.oneOf('action', ACTIONS) as FileAction['action'];
+    const encoding = a.oneOf('encoding', ['text', 'base64'] as const) ?? 'text';
+    const text = a.string('content');
     return {
-      action: action as FileAction['action'],
-      filePath: stringParam(a, 'file_path') ?? '',
-      previousPath: stringParam(a, 'previous_path'),
+      action,
+      filePath: a.string('file_path') ?? '',
+      previousPath: a.string('previous_path') ?? undefined,
       content:
-        text === undefined
-          ? undefined
-          : Buffer.from(text, encoding === 'base64' ? 'base64' : 'utf8'),
-      lastCommitId: stringParam(a, 'last_commit_id'),
+        text == null ? undefined : Buffer.from(text, encoding === 'base64' ? 'base64' : 'utf8'),
+      lastCommitId: a.string('last_commit_id') ?? undefined,
     };
   });
 }
@@ -235,22 +217,21 @@ function refuse(message: string): ApiError {
 /** POST /projects/:id/repository/commits (Files::MultiService via Commits::CreateService) */
 function createCommit(ctx: RequestContext): ApiResponse {
   const { project, repository } = readableRepository(ctx);
-  const params = bodyParams(ctx.query, ctx.body);
-  requireParams(params, ['branch', 'commit_message', 'actions']);
-  const branch = stringParam(params, 'branch') ?? '';
-  const message = stringParam(params, 'commit_message') ?? '';
+  const params = RequestParams.of(ctx.query, ctx.body);
+  params.requires('branch', 'commit_message', 'actions');
+  const branch = params.string('branch') ?? '';
+  const message = params.string('commit_message') ?? '';
   const actions = parseActions(params);
-  const startSha = stringParam(params, 'start_sha');
-  const force = booleanParam(params, 'force') ?? false;
-  const withStats = booleanParam(params, 'stats') ?? true;
+  const startSha = params.string('start_sha');
+  const force = params.bool('force') ?? false;
+  const withStats = params.bool('stats') ?? true;
   if (!canPushToBranch(ctx, project, branch))
     throw forbidden('You are not allowed to push into this branch');
 
   const empty = repository.empty;
-  if (startSha != null && params['start_branch'] != null)
+  if (startSha != null && params.raw('start_branch') != null)
     throw refuse("You can't pass both start_branch and start_sha");
-  const startBranch =
-    startSha != null ? undefined : (stringParam(params, 'start_branch') ?? branch);
+  const startBranch = startSha != null ? undefined : (params.string('start_branch') ?? branch);
   let base: CommitRecord | undefined;
   if (startSha != null) {
     if (!/^[0-9a-f]{40}$/.test(startSha)) throw refuse(`Invalid start_sha '${startSha}'`);
@@ -285,8 +266,8 @@ function createCommit(ctx: RequestContext): ApiResponse {
     parent: base,
     tree,
     message,
-    authorName: stringParam(params, 'author_name') ?? user?.name ?? 'Administrator',
-    authorEmail: stringParam(params, 'author_email') ?? `${user?.username ?? 'root'}@example.com`,
+    authorName: params.string('author_name') ?? user?.name ?? 'Administrator',
+    authorEmail: params.string('author_email') ?? `${user?.username ?? 'root'}@example.com`,
     createdAt: ctx.state.repositories.now(),
   });
   // The first push into an empty repository makes its branch the default one.
@@ -297,10 +278,10 @@ function createCommit(ctx: RequestContext): ApiResponse {
 /** POST /projects/:id/repository/branches (Branches::CreateService) */
 function createBranch(ctx: RequestContext): ApiResponse {
   const { project, repository } = readableRepository(ctx);
-  const params = bodyParams(ctx.query, ctx.body);
-  requireParams(params, ['branch', 'ref']);
-  const branch = stringParam(params, 'branch') ?? '';
-  const ref = stringParam(params, 'ref') ?? '';
+  const params = RequestParams.of(ctx.query, ctx.body);
+  params.requires('branch', 'ref');
+  const branch = params.string('branch') ?? '';
+  const ref = params.string('ref') ?? '';
   if (!canPushToBranch(ctx, project, branch))
     throw forbidden('You are not allowed to push into this branch');
   if (ref === '') throw refuse('Ref is missing');
