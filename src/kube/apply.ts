@@ -109,12 +109,13 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
-async function readOrNull(
+/** The live object `spec` names, or null when the API server has no such object. */
+export async function readOrNull<T extends KubernetesObject = KubernetesObject>(
   client: KubernetesObjectApi,
   spec: KubernetesObject,
-): Promise<KubernetesObject | null> {
+): Promise<T | null> {
   try {
-    return await client.read(spec as KubernetesObject & { metadata: { name: string } });
+    return await client.read<T>(spec as T & { metadata: { name: string } });
   } catch (error) {
     if (isNotFound(error)) return null;
     throw error;

@@ -3,13 +3,13 @@
 // install with server-side apply, then wait for the rollout and for the agent to connect.
 import { writeFileAtomic } from '../../files.js';
 import { createToken, getToken, listActiveTokens, revokeToken } from '../../gitlab/agents.js';
-import { applyObjects, readSecretAnnotation } from '../../kube/apply.js';
+import { applyObjects } from '../../kube/apply.js';
+import { readInstalledTokenId } from '../../kube/find-agentk.js';
 import {
   agentkObjectNames,
   manifestsToYaml,
   parseRbacFlag,
   renderAgentkManifests,
-  TOKEN_ID_ANNOTATION,
 } from '../../kube/manifests.js';
 import { waitForRollout } from '../../kube/rollout.js';
 import { join } from 'node:path';
@@ -24,14 +24,7 @@ function target(run: AgentRun, ctx: ApplyContext) {
 async function installedTokenId(run: AgentRun, ctx: ApplyContext): Promise<number | null> {
   const t = target(run, ctx);
   if (!t.ok) return null;
-  const names = agentkObjectNames(run.agent.name);
-  const id = await readSecretAnnotation(
-    t.kc,
-    run.agent.namespace,
-    names.secret,
-    TOKEN_ID_ANNOTATION,
-  );
-  return id != null && /^\d+$/.test(id) ? Number(id) : null;
+  return readInstalledTokenId(t.kc, run.agent);
 }
 
 export const createTokenStep: StepRunner = async (_step, run, ctx): Promise<StepResult> => {

@@ -3,14 +3,16 @@
 import { linkEnvironmentToAgent, listEnvironments } from '../../gitlab/environments.js';
 import { createVariable, findVariable } from '../../gitlab/variables.js';
 import { scopeMatches } from '../../plan/variable-precedence.js';
+import type { PlannedAgent, PlannedCluster } from '../../plan/types.js';
 import { variableId } from '../../plan/variables.js';
-import type { AgentRun, ApplyContext, StepResult, StepRunner } from '../types.js';
+import type { StepResult, StepRunner } from '../types.js';
+import { describeOwner } from './describe.js';
 import { ensureAgentId } from './gitlab-steps.js';
 
 export const setVariable: StepRunner = async (step, run, ctx): Promise<StepResult> => {
   const v = run.agent.ciVariables.find((c) => step.id.endsWith(`:${variableId(c)}`));
   if (!v) return { status: 'skipped', detail: 'no longer in the plan' };
-  const where = v.level === 'instance' ? 'the instance' : `${v.level} ${v.owner}`;
+  const where = describeOwner(v.level, v.owner);
   const existing = await findVariable(ctx.client, v.level, v.owner, v.key, v.environmentScope);
   if (existing?.value === v.value)
     return { status: 'unchanged', detail: `${v.key} is already set on ${where}` };
@@ -45,11 +47,15 @@ export const setVariable: StepRunner = async (step, run, ctx): Promise<StepResul
 };
 
 /** The environments of `project` that the agent's clusters of that project served. */
-function servedScopes(run: AgentRun, ctx: ApplyContext, project: string): string[] {
-  return ctx.plan.clusters
+export function servedScopes(
+  clusters: PlannedCluster[],
+  agent: PlannedAgent,
+  project: string,
+): string[] {
+  return clusters
     .filter(
       (c) =>
-        run.agent.clusterIds.includes(c.id) &&
+        agent.clusterIds.includes(c.id) &&
         c.level === 'project' &&
         c.owner?.toLowerCase() === project.toLowerCase(),
     )
@@ -61,7 +67,7 @@ export const linkEnvironments: StepRunner = async (step, run, ctx): Promise<Step
   const agentId = await ensureAgentId(run, ctx);
   if (agentId == null)
     return { status: 'done', detail: `would link the environments of ${project}` };
-  const scopes = servedScopes(run, ctx, project);
+  const scopes = servedScopes(ctx.plan.clusters, run.agent, project);
   const environments = (await listEnvironments(ctx.client, project)).filter((e) =>
     scopes.some((s) => scopeMatches(s, e.name)),
   );

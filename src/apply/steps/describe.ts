@@ -1,5 +1,5 @@
-// Words shared by commit messages, merge requests and summaries.
-import type { PlannedCluster } from '../../plan/types.js';
+// Words shared by commit messages, merge requests, summaries, status and rollback.
+import type { CiVariable, PlannedCluster } from '../../plan/types.js';
 
 export function describeClusters(clusters: PlannedCluster[]): string {
   return clusters
@@ -9,3 +9,12 @@ export function describeClusters(clusters: PlannedCluster[]): string {
     )
     .join('\n');
 }
+
+/** Where a CI/CD variable lives: "the instance", "group platform", "project platform/app". */
+export const describeOwner = (level: CiVariable['level'], owner: string | null) =>
+  level === 'instance' ? 'the instance' : `${level} ${owner}`;
+
+/** e.g. "KUBE_CONTEXT on group platform (scope *)" */
+export const describeVariable = (
+  v: Pick<CiVariable, 'level' | 'owner' | 'environmentScope'> & { key: string },
+) => `${v.key} on ${describeOwner(v.level, v.owner)} (scope ${v.environmentScope})`;
