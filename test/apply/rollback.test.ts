@@ -6,25 +6,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyJournal, JournalStore, loadJournal, type Journal } from '../../src/apply/journal.js';
-import { createKubeAccess } from '../../src/apply/kube-access.js';
 import { rollbackWork, runRollback, type RollbackSettings } from '../../src/apply/rollback.js';
-import { runApply } from '../../src/apply/run-apply.js';
 import type { KubeAccess } from '../../src/apply/types.js';
-import { applySettings } from '../../src/commands/apply.js';
 import { discoverInventory } from '../../src/discovery/discover.js';
 import { getToken, listAgents, registerAgent } from '../../src/gitlab/agents.js';
 import type { GitLabClient } from '../../src/gitlab/client.js';
 import { listEnvironments } from '../../src/gitlab/environments.js';
 import { findVariable, updateVariable } from '../../src/gitlab/variables.js';
-import { kasFromMetadata } from '../../src/kube/kas.js';
 import { computePlan } from '../../src/plan/compute-plan.js';
 import { defaultPlanOptions } from '../../src/plan/options.js';
 import type { Plan } from '../../src/plan/types.js';
-import { startDemoClusters, type DemoClusters } from '../../src/simulator/demo-clusters.js';
+import { type DemoClusters } from '../../src/simulator/demo-clusters.js';
 import type { GitLabFixture } from '../../src/simulator/gitlab/fixture-types.js';
 import { startGitLabSimulator, type GitLabSimulator } from '../../src/simulator/gitlab/server.js';
 import { isWrite } from '../../src/simulator/kube/server.js';
 import { adminApiToken, demoFixture, testClient, tokenOf } from '../helpers/gitlab.js';
+import { applyInProcess, demoKube } from '../helpers/engine.js';
 
 const FORECAST_PROJECT = 'data/ml/demand-forecast';
 
@@ -58,33 +55,16 @@ beforeAll(async () => {
     ref: theirs.ref,
     id: (await registerAgent(client, theirs.project, theirs.name)).id,
   };
-  demo = await startDemoClusters(
-    sim,
-    inventory.clusters.map((c) => c.apiUrl),
-    { rolloutDelayMs: 10 },
-  );
-  kube = createKubeAccess({
-    kubeconfig: demo.kubeconfigPath,
-    overrides: {},
-    clusters: inventory.clusters.map((c) => ({ id: c.id, apiUrl: c.apiUrl, caCert: c.caCert })),
-    serverOverrides: demo.serverOverrides,
-  });
+  ({ demo, kube } = await demoKube(sim, inventory.clusters));
   const journal = new JournalStore(emptyJournal(sim.url, plan.generatedAt), journalPath());
-  const result = await runApply(
-    {
-      client,
-      kube,
-      journal,
-      now: () => new Date(),
-      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-      plan,
-      settings: { ...applySettings({ disableOldClusters: true }), pollMs: 10 },
-      kas: kasFromMetadata((await client.metadata()).kas, sim.url),
-      verified: new Set(),
-    },
-    plan.agents,
-    { renderer: 'silent' },
-  );
+  const result = await applyInProcess({
+    sim,
+    client,
+    kube,
+    journal,
+    plan,
+    settings: { disableOldClusters: true },
+  });
   expect(result.outcomes.filter((o) => o.result.status === 'failed')).toEqual([]);
   agentTokens = [...sim.state.agents.secrets()];
 });

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyJournal, JournalStore } from '../../src/apply/journal.js';
 import { createKubeAccess } from '../../src/apply/kube-access.js';
-import { runApply } from '../../src/apply/run-apply.js';
 import {
   clustersOfAgents,
   readLiveClusters,
@@ -14,22 +13,21 @@ import {
   type PlanStatus,
 } from '../../src/apply/status.js';
 import type { KubeAccess } from '../../src/apply/types.js';
-import { applySettings } from '../../src/commands/apply.js';
 import { discoverInventory } from '../../src/discovery/discover.js';
 import type { GitLabClient } from '../../src/gitlab/client.js';
 import { updateVariable } from '../../src/gitlab/variables.js';
-import { kasFromMetadata } from '../../src/kube/kas.js';
 import { computePlan } from '../../src/plan/compute-plan.js';
 import { defaultPlanOptions } from '../../src/plan/options.js';
 import type { Plan } from '../../src/plan/types.js';
 import { renderStatusTable } from '../../src/report/status-table.js';
-import { startDemoClusters, type DemoClusters } from '../../src/simulator/demo-clusters.js';
+import { type DemoClusters } from '../../src/simulator/demo-clusters.js';
 import type { GitLabFixture } from '../../src/simulator/gitlab/fixture-types.js';
 import { startGitLabSimulator, type GitLabSimulator } from '../../src/simulator/gitlab/server.js';
 import { isWrite } from '../../src/simulator/kube/server.js';
 import { writeKubeconfig } from '../../src/simulator/kube/kubeconfig-file.js';
 import { Chalk } from 'chalk';
 import { adminApiToken, demoFixture, testClient } from '../helpers/gitlab.js';
+import { applyInProcess, demoKube } from '../helpers/engine.js';
 
 /** The demo with environments in the one project whose agent lives in the project itself. */
 function fixture(): GitLabFixture {
@@ -57,17 +55,7 @@ beforeAll(async () => {
   client = testClient(sim.url, adminApiToken(fx));
   const inventory = await discoverInventory(client);
   plan = await computePlan(client, inventory, defaultPlanOptions());
-  demo = await startDemoClusters(
-    sim,
-    inventory.clusters.map((c) => c.apiUrl),
-    { rolloutDelayMs: 10 },
-  );
-  kube = createKubeAccess({
-    kubeconfig: demo.kubeconfigPath,
-    overrides: {},
-    clusters: inventory.clusters.map((c) => ({ id: c.id, apiUrl: c.apiUrl, caCert: c.caCert })),
-    serverOverrides: demo.serverOverrides,
-  });
+  ({ demo, kube } = await demoKube(sim, inventory.clusters));
   journal = new JournalStore(emptyJournal(sim.url, plan.generatedAt), join(dir, 'state.json'));
 });
 afterAll(async () => {
@@ -77,23 +65,7 @@ afterAll(async () => {
 });
 
 async function apply(disableOldClusters: boolean) {
-  const kas = kasFromMetadata((await client.metadata()).kas, sim.url);
-  const settings = { ...applySettings({ disableOldClusters }), pollMs: 10 };
-  return runApply(
-    {
-      client,
-      kube,
-      journal,
-      now: () => new Date(),
-      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-      plan,
-      settings,
-      kas,
-      verified: new Set(),
-    },
-    plan.agents,
-    { renderer: 'silent' },
-  );
+  return applyInProcess({ sim, client, kube, journal, plan, settings: { disableOldClusters } });
 }
 
 /** Status, asserting that neither GitLab nor any cluster saw anything but reads. */

@@ -6,25 +6,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyJournal, journalPathFor, JournalStore } from '../../src/apply/journal.js';
-import { createKubeAccess } from '../../src/apply/kube-access.js';
-import { runApply } from '../../src/apply/run-apply.js';
 import type { PlanStatus } from '../../src/apply/status.js';
-import { applySettings } from '../../src/commands/apply.js';
 import { normaliseApiUrl } from '../../src/discovery/api-url.js';
 import { discoverInventory } from '../../src/discovery/discover.js';
 import { listAgents } from '../../src/gitlab/agents.js';
 import type { GitLabClient } from '../../src/gitlab/client.js';
-import { kasFromMetadata } from '../../src/kube/kas.js';
 import { computePlan } from '../../src/plan/compute-plan.js';
 import { defaultPlanOptions } from '../../src/plan/options.js';
 import type { Plan } from '../../src/plan/types.js';
 import { renderPlanJson } from '../../src/report/plan-json.js';
-import { startDemoClusters, type DemoClusters } from '../../src/simulator/demo-clusters.js';
+import { type DemoClusters } from '../../src/simulator/demo-clusters.js';
 import type { GitLabFixture } from '../../src/simulator/gitlab/fixture-types.js';
 import { startGitLabSimulator, type GitLabSimulator } from '../../src/simulator/gitlab/server.js';
 import { writeKubeconfig } from '../../src/simulator/kube/kubeconfig-file.js';
 import { adminApiToken, demoFixture, testClient } from '../helpers/gitlab.js';
 import { isOneClearLine, runCli, type CliResult } from '../helpers/run-cli.js';
+import { applyInProcess, demoKube } from '../helpers/engine.js';
+import type { KubeAccess } from '../../src/apply/types.js';
 
 let dir: string;
 let fx: GitLabFixture;
@@ -32,6 +30,7 @@ let sim: GitLabSimulator;
 let client: GitLabClient;
 let plan: Plan;
 let demo: DemoClusters;
+let engineKube: KubeAccess;
 let planPath: string;
 let kubeconfig: string;
 /** --context-for ID=CONTEXT for every cluster: the kubeconfig points straight at the simulators */
@@ -47,11 +46,7 @@ beforeAll(async () => {
   plan = await computePlan(client, inventory, defaultPlanOptions());
   planPath = join(dir, 'plan.json');
   await writeFile(planPath, renderPlanJson(plan));
-  demo = await startDemoClusters(
-    sim,
-    inventory.clusters.map((c) => c.apiUrl),
-    { rolloutDelayMs: 10 },
-  );
+  ({ demo, kube: engineKube } = await demoKube(sim, inventory.clusters));
   const contexts = [...demo.simulators].map(([apiUrl, kube], i) => ({
     apiUrl,
     contextName: `cluster-${i}`,
@@ -82,31 +77,19 @@ async function cli(args: string[]): Promise<CliResult> {
 const connection = () => ['--gitlab-url', sim.url, '--kubeconfig', kubeconfig, ...contextFlags];
 
 async function applyEngine() {
-  const kube = createKubeAccess({
-    kubeconfig: demo.kubeconfigPath,
-    overrides: {},
-    clusters: plan.clusters.map((c) => ({ id: c.id, apiUrl: c.apiUrl, caCert: null })),
-    serverOverrides: demo.serverOverrides,
-  });
+  const kube = engineKube;
   const journal = new JournalStore(
     emptyJournal(sim.url, plan.generatedAt),
     journalPathFor(planPath),
   );
-  const result = await runApply(
-    {
-      client,
-      kube,
-      journal,
-      now: () => new Date(),
-      sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
-      plan,
-      settings: { ...applySettings({ disableOldClusters: true }), pollMs: 10 },
-      kas: kasFromMetadata((await client.metadata()).kas, sim.url),
-      verified: new Set(),
-    },
-    plan.agents,
-    { renderer: 'silent' },
-  );
+  const result = await applyInProcess({
+    sim,
+    client,
+    kube,
+    journal,
+    plan,
+    settings: { disableOldClusters: true },
+  });
   expect(result.outcomes.filter((o) => o.result.status === 'failed')).toEqual([]);
 }
 
