@@ -15,6 +15,7 @@ import type { Output } from '../output.js';
 import type { Journal } from '../apply/journal.js';
 import { ExitCode, ExitError, UserError } from '../errors.js';
 import { writeFileAtomic } from '../files.js';
+import { assertWriteScope } from '../gitlab/token-scope.js';
 import { kasFromMetadata } from '../kube/kas.js';
 import { createOutput } from '../output.js';
 import { computePlan } from '../plan/compute-plan.js';
@@ -132,6 +133,7 @@ export async function runApplyCommand(
       return ExitCode.ok;
     }
 
+    if (!settings.dryRun) await assertWriteScope(connection.client, 'apply');
     if (!settings.dryRun && !options.yes) {
       if (!out.interactive || !process.stdin.isTTY)
         throw new UserError(

@@ -18,6 +18,7 @@ import { ExitCode, ExitError, UserError } from '../errors.js';
 import { createOutput } from '../output.js';
 import { parseContextFor } from './apply.js';
 import { checkSameInstance, connect, openKubeAccess } from './status.js';
+import { assertWriteScope } from '../gitlab/token-scope.js';
 
 export interface RollbackCommandOptions extends ConnectionFlags {
   yes?: boolean;
@@ -113,6 +114,7 @@ export async function runRollbackCommand(
   const connection = await connect(options, out);
   try {
     checkSameInstance(connection, journal.gitlabUrl, journalPath);
+    if (!settings.dryRun) await assertWriteScope(connection.client, 'rollback');
     const installed = plan.agents.filter((a) => journal.installs.some((i) => i.ref === a.ref));
     // Only --uninstall touches a cluster: without it, no kubeconfig is read (nor demo cluster run).
     const access =

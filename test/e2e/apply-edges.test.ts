@@ -48,6 +48,21 @@ describe('apply refuses bad input with one clear line and changes nothing', () =
     expect(world.mutations(before)).toEqual([]);
   });
 
+  it('a token that can only read: apply refuses before any step, a dry run is fine', async () => {
+    const readOnly = demoFixture().tokens.find((t) => t.scopes.includes('read_api'))!.token;
+    const before = world.mark();
+    const r = await apply(['--yes'], { GITLAB_TOKEN: readOnly });
+    expect(r.code).toBe(1);
+    expect(isOneClearLine(r.stderr), r.stderr).toBe(true);
+    expect(r.stderr).toMatch(
+      /apply changes GitLab, but the token only has the read_api scope.*api scope/,
+    );
+    expect(world.mutations(before)).toEqual([]);
+    const dry = await apply(['--dry-run'], { GITLAB_TOKEN: readOnly });
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(world.mutations(before)).toEqual([]);
+  });
+
   it('a stale plan, unless --refresh', async () => {
     world.gitlab.state.clustersById.get(13)!.data.environment_scope = 'qa';
     const before = world.mark();

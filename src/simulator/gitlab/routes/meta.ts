@@ -38,6 +38,27 @@ export const metaRoutes: RouteDefinition[] = [
     handler: (ctx) => ok(metadata(ctx)),
   },
   {
+    // lib/api/personal_access_tokens/self_information.rb (15.5+): any personal access token may
+    // read itself, whatever its scopes.
+    method: 'GET',
+    path: '/personal_access_tokens/self',
+    extraReadScopes: ['read_user', 'read_repository', 'write_repository'],
+    handler: (ctx) => {
+      if (!ctx.user || !ctx.token) throw unauthorized();
+      return ok({
+        id: ctx.token.index + 1,
+        name: ctx.token.name,
+        revoked: false,
+        created_at: '2025-01-01T00:00:00.000Z',
+        scopes: [...ctx.token.scopes],
+        user_id: ctx.user.id,
+        last_used_at: null,
+        active: true,
+        expires_at: null,
+      });
+    },
+  },
+  {
     method: 'GET',
     path: '/user',
     extraReadScopes: ['read_user'],
