@@ -20,6 +20,7 @@ import {
 import { compareVariables, variableId, variablesFor } from './variables.js';
 import { weighInstanceVariables } from './variable-precedence.js';
 import { checkClusters, checkVersionSupport } from './warnings.js';
+import { checkVariableLeaks } from './variable-leaks.js';
 
 interface Decision {
   action: ClusterAction;
@@ -72,6 +73,7 @@ export function buildPlan(inventory: Inventory, live: LiveState, options: PlanOp
   const decisions = new Map(clusters.map((c) => [c.id, decide(c, drafts, live)]));
   warnings.push(
     ...checkClusters(clusters, decisions, options),
+    ...checkVariableLeaks(clusters.filter((c) => decisions.get(c.id)!.action === 'migrate')),
     ...checkVersionSupport(inventory, options),
   );
 
