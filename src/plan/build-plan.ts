@@ -73,7 +73,6 @@ export function buildPlan(inventory: Inventory, live: LiveState, options: PlanOp
   const decisions = new Map(clusters.map((c) => [c.id, decide(c, drafts, live)]));
   warnings.push(
     ...checkClusters(clusters, decisions, options),
-    ...checkVariableLeaks(clusters.filter((c) => decisions.get(c.id)!.action === 'migrate')),
     ...checkVersionSupport(inventory, options),
   );
 
@@ -126,6 +125,7 @@ export function buildPlan(inventory: Inventory, live: LiveState, options: PlanOp
   const progressByRef = new Map<string, Parameters<typeof stepsFor>[1]>();
   const refsByCluster = new Map<number, Set<string>>();
   const fromInstance = new Map<CiVariable, number>();
+  const sourceOf = new Map<CiVariable, number>();
   for (const draft of drafts) {
     const active = draft.registrations.filter(
       (r) => decisions.get(r.cluster.id)!.action !== 'skip' && !shadowed(r),
@@ -181,6 +181,7 @@ export function buildPlan(inventory: Inventory, live: LiveState, options: PlanOp
             );
             if (r.cluster.level === 'instance')
               variables.forEach((v) => fromInstance.set(v, r.cluster.id));
+            variables.forEach((v) => sourceOf.set(v, r.cluster.id));
             return variables;
           }),
         ),
@@ -202,6 +203,14 @@ export function buildPlan(inventory: Inventory, live: LiveState, options: PlanOp
     });
   }
   warnings.push(...resolveVariableConflicts(agents, fromInstance));
+  warnings.push(
+    ...checkVariableLeaks(
+      clusters.filter((c) => decisions.get(c.id)!.action === 'migrate'),
+      agents.flatMap((a) =>
+        a.ciVariables.map((variable) => ({ variable, clusterId: sourceOf.get(variable)! })),
+      ),
+    ),
+  );
   assignNamespaces(agents);
   agents.sort((a, b) => a.ref.localeCompare(b.ref));
 

@@ -3,7 +3,7 @@
 // on its own. Where the cluster a job used set no fixed namespace (or domain) but a cluster it
 // outranked did, that other cluster's value now reaches the job: in a cluster it never belonged to.
 import type { InventoryCluster } from '../discovery/types.js';
-import type { PlanWarning } from './types.js';
+import type { CiVariable, PlanWarning } from './types.js';
 import { scopeMatches } from './variable-precedence.js';
 
 /** exact name over glob over `*`: GitLab's ordering of scopes within one level */
@@ -38,32 +38,57 @@ function outranks(a: InventoryCluster, b: InventoryCluster): boolean {
 
 const fixedNamespace = (c: InventoryCluster) => (c.namespace && !c.managed ? c.namespace : null);
 
-/** The old order, best first: deeper owner, then the more specific scope. */
-const rank = (a: InventoryCluster, b: InventoryCluster) =>
-  depth(b) - depth(a) || specificity(b.environmentScope) - specificity(a.environmentScope);
+/** Variables of one level resolve by owner depth, then scope: the one a job would get first. */
+const variableRank = (v: CiVariable) =>
+  (v.level === 'instance' ? -1 : v.owner!.split('/').length + (v.level === 'project' ? 100 : 0)) *
+    10 +
+  specificity(v.environmentScope);
 
-export function checkVariableLeaks(active: InventoryCluster[]): PlanWarning[] {
+/** Whether jobs that used cluster `a` can see variable `v` at all. */
+function reaches(v: CiVariable, a: InventoryCluster): boolean {
+  if (a.level === 'instance') return false; // its jobs are everywhere; not worth guessing
+  if (v.level === 'instance') return true;
+  return within(a.owner!, v.owner!) || (v.level === 'project' && within(v.owner!, a.owner!));
+}
+
+export interface SourcedVariable {
+  variable: CiVariable;
+  /** the certificate cluster it reproduces */
+  clusterId: number;
+}
+
+/** Checked against the variables the plan really sets, so dropped or shadowed ones do not count. */
+export function checkVariableLeaks(
+  active: InventoryCluster[],
+  variables: SourcedVariable[],
+): PlanWarning[] {
+  const byId = new Map(active.map((c) => [c.id, c]));
   const warnings: PlanWarning[] = [];
   for (const a of active) {
-    // Of the clusters `a` outranked, the best one setting a key is the one whose variable wins.
-    const below = active.filter((b) => b !== a && outranks(a, b)).sort(rank);
-    const leaked: { key: string; value: string; from: InventoryCluster }[] = [];
-    const namespaceFrom = fixedNamespace(a) ? undefined : below.find(fixedNamespace);
-    if (namespaceFrom)
-      leaked.push({
-        key: 'KUBE_NAMESPACE',
-        value: fixedNamespace(namespaceFrom)!,
-        from: namespaceFrom,
-      });
-    const domainFrom = a.domain ? undefined : below.find((b) => b.domain);
-    if (domainFrom)
-      leaked.push({ key: 'KUBE_INGRESS_BASE_DOMAIN', value: domainFrom.domain!, from: domainFrom });
+    const leaked: { key: string; value: string; from: number }[] = [];
+    for (const key of ['KUBE_NAMESPACE', 'KUBE_INGRESS_BASE_DOMAIN'] as const) {
+      if (key === 'KUBE_NAMESPACE' ? fixedNamespace(a) : a.domain) continue;
+      const winner = variables
+        .filter(({ variable: v, clusterId }) => {
+          const source = byId.get(clusterId);
+          return (
+            v.key === key &&
+            source != null &&
+            source !== a &&
+            reaches(v, a) &&
+            scopesOverlap(v.environmentScope, a.environmentScope) &&
+            outranks(a, source)
+          );
+        })
+        .sort((x, y) => variableRank(y.variable) - variableRank(x.variable))[0];
+      if (winner) leaked.push({ key, value: winner.variable.value, from: winner.clusterId });
+    }
     if (leaked.length === 0) continue;
-    const where = a.level === 'instance' ? 'the instance' : `${a.level} ${a.owner}`;
+    const where = `${a.level} ${a.owner}`;
     warnings.push({
       code: 'variable-leak',
       clusterId: a.id,
-      message: `Jobs that used cluster ${a.id} (${where}, scope ${a.environmentScope}) will also get ${leaked.map((l) => `${l.key}=${l.value} from cluster ${l.from.id}`).join(' and ')}, a cluster it used to take precedence over: set ${leaked.map((l) => l.key).join(' and ')} on ${where} for scope ${a.environmentScope} to the value those jobs expect.`,
+      message: `Jobs that used cluster ${a.id} (${where}, scope ${a.environmentScope}) will also get ${leaked.map((l) => `${l.key}=${l.value} from cluster ${l.from}`).join(' and ')}, a cluster it used to take precedence over: set ${leaked.map((l) => l.key).join(' and ')} on ${where} for scope ${a.environmentScope} to the value those jobs expect.`,
     });
   }
   return warnings;

@@ -80,4 +80,20 @@ describe('variable-leak warnings', () => {
     );
     expect(forProject[0]!.message).not.toContain('all.acme.test');
   });
+
+  it('counts only variables the plan sets: none from an instance cluster a group cluster shadowed', () => {
+    const builder = () =>
+      new InventoryBuilder()
+        .group('acme', 'acme-all', STAGING)
+        .instance('shared', PROD, { domain: 'shared.test' });
+    expect(leaks(builder().topLevelGroups('acme'))).toEqual([]);
+    // where the instance cluster is not shadowed its domain does reach the group below
+    const found = leaks(
+      builder()
+        .group('beta', 'beta-all', STAGING, { environmentScope: 'production' })
+        .topLevelGroups('acme', 'beta'),
+    );
+    expect(found.map((w) => w.clusterId)).toEqual([3]);
+    expect(found[0]!.message).toContain('KUBE_INGRESS_BASE_DOMAIN=shared.test from cluster 2');
+  });
 });
