@@ -70,7 +70,7 @@ export function renderApplySummary(
     lines.push(
       '',
       off
-        ? 'Agents are in place. When jobs deploy through them, turn the old clusters off: apply again with --disable-old-clusters.'
+        ? 'Agents are in place. When jobs deploy through them, turn the old clusters off: apply again with --disable-old-clusters (in the wizard: answer yes when it asks).'
         : 'Done.',
     );
   }
