@@ -4,7 +4,13 @@
 import { Listr, type ListrTask } from 'listr2';
 import { UserError } from '../errors.js';
 import type { PlannedAgent, PlanStep, StepKind } from '../plan/types.js';
-import { createTokenStep, installAgentk, waitConnection } from './steps/agentk-steps.js';
+import { readConfigFiles } from '../agent-config/deliver.js';
+import {
+  createTokenStep,
+  installAgentk,
+  isConnected,
+  waitConnection,
+} from './steps/agentk-steps.js';
 import { commitConfig, createProject, registerAgentStep } from './steps/gitlab-steps.js';
 import { disableCluster, linkEnvironments, setVariable } from './steps/cutover-steps.js';
 import type { AgentRun, ApplyContext, StepResult, StepRunner } from './types.js';
@@ -91,8 +97,20 @@ export async function executeStep(
   }
 }
 
-function isVerified(run: AgentRun): boolean {
-  return run.connected && run.configLive && !run.held && !run.incomplete;
+/**
+ * Connected, configured, nothing held or needing a person. What this run's steps did not settle
+ * (a plan made after a partial apply leaves out steps already done) is read live: turning an old
+ * cluster off must never rest on an old reading.
+ */
+async function isVerified(run: AgentRun, ctx: ApplyContext): Promise<boolean> {
+  if (run.held || run.incomplete) return false;
+  if (!run.configLive) {
+    const { agent } = run;
+    const files = await readConfigFiles(ctx.client, agent.project, [agent.configPath]);
+    run.configLive = files[agent.configPath] != null;
+  }
+  if (!run.connected) run.connected = await isConnected(run, ctx);
+  return run.connected && run.configLive;
 }
 
 export interface RunApplyOptions {
@@ -143,9 +161,9 @@ export async function runApply(
     if (options.renderer === 'plain') write(`${MARK[result.status]} ${step.id} — ${result.detail}`);
     return result;
   };
-  const verify = (agent: PlannedAgent): boolean => {
+  const verify = async (agent: PlannedAgent): Promise<boolean> => {
     const run = runs.get(agent.ref)!;
-    if (isVerified(run)) ctx.verified.add(agent.ref);
+    if (await isVerified(run, ctx)) ctx.verified.add(agent.ref);
     return ctx.verified.has(agent.ref);
   };
   const cutOverSteps = agents.flatMap((agent) => stepsOf(ctx, agent, true));
@@ -153,7 +171,7 @@ export async function runApply(
   if (options.renderer !== 'default') {
     for (const agent of agents) {
       for (const step of stepsOf(ctx, agent, false)) await execute(step);
-      verify(agent);
+      await verify(agent);
     }
     for (const step of cutOverSteps) await execute(step);
     return { outcomes, verified: [...ctx.verified] };
@@ -176,8 +194,8 @@ export async function runApply(
           ...stepsOf(ctx, agent, false).map(stepTask),
           {
             title: 'Verified: connected, configured, variables in place',
-            task: (_c2, t) => {
-              if (!verify(agent)) t.skip('Not verified yet: old clusters stay on');
+            task: async (_c2, t) => {
+              if (!(await verify(agent))) t.skip('Not verified yet: old clusters stay on');
             },
           },
         ],

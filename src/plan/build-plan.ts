@@ -5,7 +5,7 @@ import { agentNamespace, assignNamespaces, uniqueName } from './agent-name.js';
 import { draftAgents, type AgentDraft, type Registration } from './agents.js';
 import { buildConfig, chunkGrants, type Grant } from './access.js';
 import { renderEnvironmentTemplate } from './environment-template.js';
-import { liveProject, type LiveState } from './live-state.js';
+import { liveProject, variableOwnerKey, type LiveState } from './live-state.js';
 import type { PlanOptions } from './options.js';
 import { stepsFor } from './steps.js';
 import {
@@ -18,7 +18,7 @@ import {
   type PlanWarning,
 } from './types.js';
 import { compareVariables, variableId, variablesFor } from './variables.js';
-import { weighInstanceVariables } from './variable-precedence.js';
+import { scopeMatches, weighInstanceVariables } from './variable-precedence.js';
 import { checkClusters, checkVersionSupport } from './warnings.js';
 import { checkVariableLeaks } from './variable-leaks.js';
 
@@ -43,7 +43,41 @@ function liveOf(draft: { project: string; name: string }, live: LiveState) {
     projectExists: project?.exists ?? false,
     registered: project?.agents.includes(draft.name) ?? false,
     configCommitted: project?.files[configPathOf(draft.name)] != null,
+    connected: project?.connectedAgents?.includes(draft.name) ?? false,
   };
+}
+
+/** The planned variables GitLab already has, with the planned value. */
+function variablesInPlace(agent: PlannedAgent, live: LiveState): Set<string> {
+  return new Set(
+    agent.ciVariables
+      .filter((v) =>
+        live.variables?.[variableOwnerKey(v.level, v.owner)]?.some(
+          (x) =>
+            x.key === v.key && x.environmentScope === v.environmentScope && x.value === v.value,
+        ),
+      )
+      .map(variableId),
+  );
+}
+
+/** Linkable projects whose environments in the agent's clusters' scopes all use the agent. */
+function environmentsLinked(
+  agent: PlannedAgent,
+  projects: string[],
+  scopes: Map<string, string[]>,
+  live: LiveState,
+): Set<string> {
+  return new Set(
+    projects.filter((project) => {
+      const environments = liveProject(live, project)?.environments;
+      if (!environments) return false;
+      const served = scopes.get(project) ?? [];
+      return environments
+        .filter((e) => served.some((scope) => scopeMatches(scope, e.name)))
+        .every((e) => e.agent === agent.name);
+    }),
+  );
 }
 
 /** Rule 9: skipped with a reason, or already cut over (agent registered, config committed, cluster off). */
@@ -123,6 +157,7 @@ export function buildPlan(inventory: Inventory, live: LiveState, options: PlanOp
 
   const agents: PlannedAgent[] = [];
   const progressByRef = new Map<string, Parameters<typeof stepsFor>[1]>();
+  const scopesByRef = new Map<string, Map<string, string[]>>();
   const refsByCluster = new Map<number, Set<string>>();
   const fromInstance = new Map<CiVariable, number>();
   const sourceOf = new Map<CiVariable, number>();
@@ -189,6 +224,21 @@ export function buildPlan(inventory: Inventory, live: LiveState, options: PlanOp
       };
       agents.push(agent);
       for (const id of ids) refsByCluster.set(id, (refsByCluster.get(id) ?? new Set()).add(ref));
+      scopesByRef.set(
+        ref,
+        new Map(
+          [
+            ...new Set(
+              regs.filter((r) => r.cluster.level === 'project').map((r) => r.cluster.owner!),
+            ),
+          ].map((owner) => [
+            owner,
+            regs
+              .filter((r) => r.cluster.level === 'project' && r.cluster.owner === owner)
+              .map((r) => r.cluster.environmentScope),
+          ]),
+        ),
+      );
       progressByRef.set(ref, {
         ...state,
         pendingClusterIds: ids.filter((id) => decisions.get(id)!.action === 'migrate'),
@@ -262,7 +312,19 @@ export function buildPlan(inventory: Inventory, live: LiveState, options: PlanOp
     },
     clusters: plannedClusters,
     agents,
-    steps: agents.flatMap((a) => stepsFor(a, progressByRef.get(a.ref)!)),
+    steps: agents.flatMap((a) => {
+      const progress = progressByRef.get(a.ref)!;
+      return stepsFor(a, {
+        ...progress,
+        presentVariables: variablesInPlace(a, live),
+        linkedProjects: environmentsLinked(
+          a,
+          progress.linkableProjects,
+          scopesByRef.get(a.ref)!,
+          live,
+        ),
+      });
+    }),
     warnings,
   };
 }

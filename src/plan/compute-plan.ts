@@ -6,7 +6,7 @@ import type { GitLabClient } from '../gitlab/client.js';
 import { buildPlan } from './build-plan.js';
 import { emptyLiveState } from './live-state.js';
 import type { PlanOptions } from './options.js';
-import { readLiveState } from './read-live-state.js';
+import { readLiveState, type LiveStateRequest } from './read-live-state.js';
 import type { Plan } from './types.js';
 
 export async function computePlan(
@@ -15,12 +15,24 @@ export async function computePlan(
   options: PlanOptions,
 ): Promise<Plan> {
   const draft = buildPlan(inventory, emptyLiveState(), options);
-  const byProject = new Map<string, Set<string>>();
-  for (const agent of draft.agents)
-    byProject.set(agent.project, (byProject.get(agent.project) ?? new Set()).add(agent.configPath));
+  const requests = new Map<string, LiveStateRequest>();
+  for (const agent of draft.agents) {
+    const request = requests.get(agent.project) ?? {
+      project: agent.project,
+      configPaths: [],
+      agents: [],
+      environments: false,
+    };
+    request.configPaths.push(agent.configPath);
+    request.agents!.push({ name: agent.name, variables: agent.ciVariables });
+    request.environments ||= draft.steps.some(
+      (s) => s.agent === agent.ref && s.kind === 'link-environment',
+    );
+    requests.set(agent.project, request);
+  }
   const live = await readLiveState(
     client,
-    [...byProject].map(([project, paths]) => ({ project, configPaths: [...paths].sort() })),
+    [...requests.values()].map((r) => ({ ...r, configPaths: [...new Set(r.configPaths)].sort() })),
   );
   return buildPlan(inventory, live, options);
 }

@@ -7,14 +7,29 @@ export interface LiveProject {
   agents: string[];
   /** config file path -> content on the default branch (null: no such file) */
   files: Record<string, string | null>;
+  /** registered agents with a token agentk has used (read only for agents already registered) */
+  connectedAgents?: string[];
+  /** the project's environments and the agent (of this project) each is linked to */
+  environments?: { name: string; agent: string | null }[];
+}
+
+export interface LiveVariable {
+  key: string;
+  environmentScope: string;
+  value: string | null;
 }
 
 export interface LiveState {
   /** by project full path, lower-cased (GitLab paths are case-insensitive) */
   projects: Record<string, LiveProject>;
+  /** CI/CD variables by `variableOwnerKey` (read only where a registered agent plans some) */
+  variables?: Record<string, LiveVariable[]>;
 }
 
 export const emptyLiveState = (): LiveState => ({ projects: {} });
+
+export const variableOwnerKey = (level: string, owner: string | null) =>
+  `${level}:${(owner ?? '').toLowerCase()}`;
 
 export function liveProject(state: LiveState, path: string): LiveProject | undefined {
   return state.projects[path.toLowerCase()];

@@ -1,12 +1,28 @@
 // Reads, for every project a plan wants agents in, whether it exists, which agents are
-// registered there and whether their config files are on the default branch.
+// registered there and whether their config files are on the default branch. For agents already
+// registered it also reads how far their cut-over got (a token in use, variables, environments),
+// so a plan after a partial apply lists only what is left. Nothing is read for agents that do not
+// exist yet: a first plan costs no extra calls.
+import { listActiveTokens } from '../gitlab/agents.js';
 import type { GitLabClient } from '../gitlab/client.js';
+import { listEnvironments } from '../gitlab/environments.js';
 import { explainGitLabError, httpFailure } from '../gitlab/errors.js';
-import type { LiveProject, LiveState } from './live-state.js';
+import { listVariables } from '../gitlab/variables.js';
+import {
+  variableOwnerKey,
+  type LiveProject,
+  type LiveState,
+  type LiveVariable,
+} from './live-state.js';
+import type { CiVariable } from './types.js';
 
 export interface LiveStateRequest {
   project: string;
   configPaths: string[];
+  /** the agents planned in this project and the variable owners each would set */
+  agents?: { name: string; variables: Pick<CiVariable, 'level' | 'owner'>[] }[];
+  /** read the project's environments (an agent here may link them) */
+  environments?: boolean;
 }
 
 async function orNullOn404<T>(fn: () => Promise<T>): Promise<T | null> {
@@ -15,6 +31,15 @@ async function orNullOn404<T>(fn: () => Promise<T>): Promise<T | null> {
   } catch (error) {
     if (httpFailure(error)?.status === 404) return null;
     throw error;
+  }
+}
+
+/** Progress details refine the steps only: where they cannot be read, the steps stay listed. */
+async function orUndefined<T>(fn: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await fn();
+  } catch {
+    return undefined;
   }
 }
 
@@ -35,7 +60,28 @@ async function readProject(client: GitLabClient, request: LiveStateRequest): Pro
       files[path] = file == null ? null : Buffer.from(file.content, 'base64').toString('utf8');
     }),
   );
-  return { exists: true, agents: agents.map((a) => a.name).sort(), files };
+  const live: LiveProject = { exists: true, agents: agents.map((a) => a.name).sort(), files };
+
+  const wanted = new Set((request.agents ?? []).map((a) => a.name));
+  const registered = agents.filter((a) => wanted.has(a.name));
+  if (registered.length === 0) return live;
+  const connected = await Promise.all(
+    registered.map(async (agent) => {
+      const tokens = await orUndefined(() => listActiveTokens(client, request.project, agent.id));
+      return tokens?.some((t) => t.lastUsedAt != null) ? agent.name : null;
+    }),
+  );
+  live.connectedAgents = connected.filter((n): n is string => n != null).sort();
+  if (request.environments) {
+    const names = new Map(agents.map((a) => [a.id, a.name]));
+    const environments = await orUndefined(() => listEnvironments(client, request.project));
+    if (environments)
+      live.environments = environments.map((e) => ({
+        name: e.name,
+        agent: e.clusterAgentId == null ? null : (names.get(e.clusterAgentId) ?? null),
+      }));
+  }
+  return live;
 }
 
 export async function readLiveState(
@@ -43,10 +89,30 @@ export async function readLiveState(
   requests: LiveStateRequest[],
 ): Promise<LiveState> {
   const projects: Record<string, LiveProject> = {};
+  const variables: Record<string, LiveVariable[]> = {};
   try {
     await Promise.all(
       requests.map(async (request) => {
         projects[request.project.toLowerCase()] = await readProject(client, request);
+      }),
+    );
+    // Variables only where an agent already registered would set some.
+    const owners = new Map<string, Pick<CiVariable, 'level' | 'owner'>>();
+    for (const request of requests) {
+      const live = projects[request.project.toLowerCase()]!;
+      for (const agent of request.agents ?? [])
+        if (live.agents.includes(agent.name))
+          for (const v of agent.variables) owners.set(variableOwnerKey(v.level, v.owner), v);
+    }
+    await Promise.all(
+      [...owners].map(async ([key, { level, owner }]) => {
+        const found = await orUndefined(() => listVariables(client, level, owner));
+        if (found)
+          variables[key] = found.map((v) => ({
+            key: v.key,
+            environmentScope: v.environmentScope,
+            value: v.value,
+          }));
       }),
     );
   } catch (error) {
@@ -56,5 +122,5 @@ export async function readLiveState(
       'reading the agents and config files already in GitLab',
     );
   }
-  return { projects };
+  return { projects, variables };
 }

@@ -12,6 +12,12 @@ export interface AgentProgress {
   pendingClusterIds: number[];
   /** projects whose environments can be linked (the agent is registered in that project) */
   linkableProjects: string[];
+  /** a token of the agent is in use: agentk is installed and connected */
+  connected?: boolean;
+  /** variableId of the planned variables already set to the planned value */
+  presentVariables?: ReadonlySet<string>;
+  /** linkable projects whose served environments are all linked to this agent */
+  linkedProjects?: ReadonlySet<string>;
 }
 
 export function stepsFor(agent: PlannedAgent, progress: AgentProgress): PlanStep[] {
@@ -37,10 +43,13 @@ export function stepsFor(agent: PlannedAgent, progress: AgentProgress): PlanStep
     add('commit-config', '', `Commit ${agent.configPath} to ${agent.project}`);
   if (!progress.registered)
     add('register-agent', '', `Register agent ${agent.name} in ${agent.project}`);
-  add('create-token', '', `Create an agent token for ${agent.ref} (or reuse the installed one)`);
-  add('install-agentk', '', `Install agentk in namespace ${agent.namespace} on ${agent.apiUrl}`);
-  add('wait-connection', '', `Wait until agent ${agent.ref} is connected`);
+  if (!progress.connected) {
+    add('create-token', '', `Create an agent token for ${agent.ref} (or reuse the installed one)`);
+    add('install-agentk', '', `Install agentk in namespace ${agent.namespace} on ${agent.apiUrl}`);
+    add('wait-connection', '', `Wait until agent ${agent.ref} is connected`);
+  }
   for (const v of agent.ciVariables) {
+    if (progress.presentVariables?.has(variableId(v))) continue;
     const where = v.level === 'instance' ? 'the instance' : `${v.level} ${v.owner}`;
     add(
       'set-variable',
@@ -49,6 +58,7 @@ export function stepsFor(agent: PlannedAgent, progress: AgentProgress): PlanStep
     );
   }
   for (const project of progress.linkableProjects) {
+    if (progress.linkedProjects?.has(project)) continue;
     add(
       'link-environment',
       `:${project}`,

@@ -10,6 +10,7 @@ import { startWorld, type World } from '../helpers/world.js';
 const fixture = demoFixture();
 let world: World;
 let plan: string;
+let replan: string;
 const outputs: string[] = [];
 const cli = async (args: string[]) => {
   const result = await runCli(args, world.env);
@@ -20,6 +21,7 @@ const cli = async (args: string[]) => {
 beforeAll(async () => {
   world = await startWorld(fixture);
   plan = join(world.dir, 'plan.json');
+  replan = join(world.dir, 'replan.json');
 });
 afterAll(async () => {
   await world.close();
@@ -73,8 +75,21 @@ describe('apply on the demo instance', () => {
     expect(world.mutations(before)).toEqual([]);
   });
 
-  it('after the cut-over, plan shows nothing pending', async () => {
-    const r = await cli(['apply', plan, '--yes', '--disable-old-clusters']);
+  it('a plan made now lists only the old clusters still to turn off', async () => {
+    const r = await cli(['plan', '--out', replan, '--format', 'json']);
+    expect(r.code, r.stderr).toBe(0);
+    const fresh = JSON.parse(r.stdout) as {
+      steps: { kind: string }[];
+      summary: { toMigrate: number };
+    };
+    expect(fresh.steps.length).toBeGreaterThan(0);
+    expect([...new Set(fresh.steps.map((s) => s.kind))]).toEqual(['disable-cluster']);
+    expect(fresh.steps).toHaveLength(fresh.summary.toMigrate);
+  });
+
+  it('after the cut-over (applying that fresh plan), plan shows nothing pending', async () => {
+    const r = await cli(['apply', replan, '--yes', '--disable-old-clusters']);
+    expect(r.stderr).toMatch(/turned off certificate cluster/);
     expect(r.code, r.stderr).toBe(0);
     const after = await cli(['plan', '--detailed-exitcode', '--format', 'json']);
     const fresh = JSON.parse(after.stdout) as { summary: { toMigrate: number }; steps: unknown[] };
@@ -84,7 +99,11 @@ describe('apply on the demo instance', () => {
   });
 
   it('no token appears in any output, the plan or the journal', async () => {
-    const files = [await readFile(plan, 'utf8'), await readFile(`${plan}.state.json`, 'utf8')];
+    const files = [
+      await readFile(plan, 'utf8'),
+      await readFile(`${plan}.state.json`, 'utf8'),
+      await readFile(`${replan}.state.json`, 'utf8'),
+    ];
     const secrets = [
       ...fixture.tokens.map((t) => t.token),
       ...world.gitlab.state.agents.secrets(),

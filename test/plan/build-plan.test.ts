@@ -388,6 +388,50 @@ describe('rule 9: skipped and done', () => {
 });
 
 describe('rule 10: steps in cut-over order', () => {
+  it('after a partial apply lists only what is left: connected agent, variables and environments in place', () => {
+    const builder = new InventoryBuilder().project('acme/web', 'prod', PROD, {
+      environmentScope: 'production',
+      domain: 'web.test',
+    });
+    const base: LiveState = {
+      projects: {
+        'acme/web': {
+          exists: true,
+          agents: ['prod'],
+          files: { '.gitlab/agents/prod/config.yaml': 'ci_access: {}\n' },
+          connectedAgents: ['prod'],
+          environments: [
+            { name: 'production', agent: 'prod' },
+            { name: 'staging', agent: null }, // not in the cluster's scope: not this agent's
+          ],
+        },
+      },
+      variables: {
+        'project:acme/web': [
+          { key: 'KUBE_CONTEXT', environmentScope: 'production', value: 'acme/web:prod' },
+          { key: 'KUBE_INGRESS_BASE_DOMAIN', environmentScope: 'production', value: 'other.test' },
+        ],
+      },
+    };
+    const p = plan(builder, planOptions(), base);
+    expect(p.steps.map((s) => s.id)).toEqual([
+      'acme/web:prod/set-variable:project:acme/web:KUBE_INGRESS_BASE_DOMAIN:production',
+      'acme/web:prod/disable-cluster:1',
+    ]);
+    const unlinked = structuredClone(base);
+    unlinked.projects['acme/web']!.environments = [{ name: 'production', agent: null }];
+    unlinked.projects['acme/web']!.connectedAgents = [];
+    const kinds = plan(builder, planOptions(), unlinked).steps.map((s) => s.kind);
+    expect(kinds).toEqual([
+      'create-token',
+      'install-agentk',
+      'wait-connection',
+      'set-variable',
+      'link-environment',
+      'disable-cluster',
+    ]);
+  });
+
   it('orders a new agent’s steps and leaves out what already exists', () => {
     const builder = new InventoryBuilder()
       .project('acme/web', 'prod', PROD)

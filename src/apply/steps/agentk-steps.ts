@@ -176,18 +176,23 @@ export const installAgentk: StepRunner = async (_step, run, ctx): Promise<StepRe
   };
 };
 
+/** A token of the agent is in use: the installed one when known, else any active one. */
+export async function isConnected(run: AgentRun, ctx: ApplyContext): Promise<boolean> {
+  const agentId = await ensureAgentId(run, ctx);
+  if (agentId == null) return false;
+  if (run.installedTokenId != null) {
+    const token = await getToken(ctx.client, run.agent.project, agentId, run.installedTokenId);
+    return token?.lastUsedAt != null;
+  }
+  // listActiveTokens reads each token, so lastUsedAt is filled in
+  const active = await listActiveTokens(ctx.client, run.agent.project, agentId);
+  return active.some((t) => t.lastUsedAt != null);
+}
+
 export const waitConnection: StepRunner = async (_step, run, ctx): Promise<StepResult> => {
   const agentId = await ensureAgentId(run, ctx);
   if (agentId == null) return { status: 'skipped', detail: 'the agent is not registered yet' };
-  const connected = async () => {
-    if (run.installedTokenId != null) {
-      const token = await getToken(ctx.client, run.agent.project, agentId, run.installedTokenId);
-      return token?.lastUsedAt != null;
-    }
-    // listActiveTokens reads each token, so lastUsedAt is filled in
-    const active = await listActiveTokens(ctx.client, run.agent.project, agentId);
-    return active.some((t) => t.lastUsedAt != null);
-  };
+  const connected = () => isConnected(run, ctx);
   if (await connected()) {
     run.connected = true;
     return { status: 'unchanged', detail: `agent ${run.agent.ref} is connected` };
