@@ -151,17 +151,7 @@ export class Operations {
     const rv = metadataOf(obj)['resourceVersion'];
     if (rv !== undefined && rv !== before.object.metadata['resourceVersion'])
       throw staleResourceVersion(t.type.plural, t.type.group, name);
-    const object = withoutServerMetadata(obj);
-    const managers = this.updateManagers(before.managers, before.object, object, t, options);
-    const result = this.store.commit(
-      t.type,
-      t.namespace,
-      name,
-      before,
-      { object, managers },
-      { dryRun: options.dryRun, keepStatus: true },
-    );
-    return { status: 200, body: this.store.render(this.settle(result, options.dryRun)) };
+    return this.update(t, name, before, obj, options);
   }
 
   patch(t: Target, name: string, text: string, contentType: string, options: WriteOptions): Answer {
@@ -183,7 +173,18 @@ export class Operations {
         ? mergePatch(before.object, patch)
         : strategicMergePatch(before.object, patch)
     ) as Record<string, unknown>;
-    const object = withoutServerMetadata(patched);
+    return this.update(t, name, before, patched, options);
+  }
+
+  /** PUT and non-apply PATCH alike: record an Update by the manager, keep the status. */
+  private update(
+    t: Target,
+    name: string,
+    before: ReturnType<Operations['existing']>,
+    changed: Record<string, unknown>,
+    options: WriteOptions,
+  ): Answer {
+    const object = withoutServerMetadata(changed);
     const managers = this.updateManagers(before.managers, before.object, object, t, options);
     const result = this.store.commit(
       t.type,
