@@ -79,6 +79,11 @@ function withKubeOptions(command: Command): Command {
       '--context-for <id=context>',
       'kubeconfig context that reaches certificate cluster ID (repeatable)',
       collect,
+    )
+    .option(
+      '--same-cluster <id>',
+      'vouch that the --context-for context of cluster ID reaches that very cluster, though its server address differs (repeatable)',
+      collect,
     );
 }
 

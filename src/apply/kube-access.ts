@@ -5,9 +5,9 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { normaliseApiUrl } from '../discovery/api-url.js';
 import { UserError } from '../errors.js';
 import { kubeConfigForContext, loadKubeconfig, type LoadedKubeconfig } from '../kube/kubeconfig.js';
-import { matchContexts, type ClusterToMatch } from '../kube/match-context.js';
+import { matchContexts, type ClusterToMatch, type ContextMatch } from '../kube/match-context.js';
 import type { PlannedAgent } from '../plan/types.js';
-import type { KubeAccess, KubeTarget } from './types.js';
+import type { KubeAccess, KubeTarget, SameCluster } from './types.js';
 
 export interface KubeAccessOptions {
   kubeconfig?: string;
@@ -18,6 +18,8 @@ export interface KubeAccessOptions {
   clusters: ClusterToMatch[];
   /** the demo only: normalised API URL → local Kubernetes simulator */
   serverOverrides?: Map<string, string>;
+  /** --same-cluster ID: the user vouches that the context given for the cluster reaches it */
+  sameCluster?: number[];
 }
 
 export function createKubeAccess(options: KubeAccessOptions): KubeAccess {
@@ -68,18 +70,60 @@ export function createKubeAccess(options: KubeAccessOptions): KubeAccess {
       return { ok: false, problem };
     }
     const context = chosen.context!;
+    const server = contextServer(kubeconfig, context);
     let kc = configs.get(context);
     if (!kc) {
-      const server = options.serverOverrides?.get(normaliseApiUrl(agent.apiUrl));
+      // The demo routes each real-looking address to its simulator: the context's own server.
+      const routed = options.serverOverrides?.get(normaliseApiUrl(server));
       try {
-        kc = kubeConfigForContext(kubeconfig, context, server ? { serverOverride: server } : {});
+        kc = kubeConfigForContext(kubeconfig, context, routed ? { serverOverride: routed } : {});
       } catch (error) {
         if (error instanceof UserError) return { ok: false, problem: error.message };
         throw error;
       }
       configs.set(context, kc);
     }
-    return { ok: true, context, kc };
+    return {
+      ok: true,
+      context,
+      kc,
+      server,
+      sameCluster: sameClusterOf(chosen, agent, clusters, kubeconfig),
+    };
   };
-  return { targetFor };
+
+  /** A match is proof; a chosen context is proof only when its server and CA are the cluster's. */
+  const sameClusterOf = (
+    chosen: ContextMatch,
+    agent: PlannedAgent,
+    clusters: ClusterToMatch[],
+    kubeconfig: LoadedKubeconfig,
+  ): SameCluster => {
+    if (chosen.reason === 'matched') return 'matched';
+    if (agent.clusterIds.some((id) => options.sameCluster?.includes(id))) return 'asserted';
+    const matched = matchContexts(clusters, kubeconfig).some(
+      (m) => m.reason === 'matched' && m.context === chosen.context,
+    );
+    return matched ? 'matched' : 'unproven';
+  };
+
+  const viaApiUrl = (agent: PlannedAgent, context: string): KubeConfig | null => {
+    const kubeconfig = load();
+    if (!kubeconfig) return null;
+    const target = normaliseApiUrl(agent.apiUrl);
+    try {
+      return kubeConfigForContext(kubeconfig, context, {
+        serverOverride: options.serverOverrides?.get(target) ?? agent.apiUrl,
+      });
+    } catch (error) {
+      if (error instanceof UserError) return null;
+      throw error;
+    }
+  };
+  return { targetFor, viaApiUrl };
+}
+
+function contextServer(kubeconfig: LoadedKubeconfig, context: string): string {
+  const cluster = kubeconfig.config.getContextObject(context)?.cluster;
+  return (cluster && kubeconfig.config.getCluster(cluster)?.server) || '(no server)';
 }

@@ -5,10 +5,14 @@ import { Listr, type ListrTask } from 'listr2';
 import { UserError } from '../errors.js';
 import type { PlannedAgent, PlanStep, StepKind } from '../plan/types.js';
 import { readConfigFiles } from '../agent-config/deliver.js';
+import { readAgentkDeployment } from '../kube/find-agentk.js';
+import { rolloutState } from '../kube/rollout.js';
+import { provenTarget } from './steps/kube-target.js';
+import { missingGrants, readAuthorizations } from '../continuity/authorizations.js';
 import {
   createTokenStep,
   installAgentk,
-  isConnected,
+  readConnection,
   waitConnection,
 } from './steps/agentk-steps.js';
 import { commitConfig, createProject, registerAgentStep } from './steps/gitlab-steps.js';
@@ -100,17 +104,59 @@ export async function executeStep(
 /**
  * Connected, configured, nothing held or needing a person. What this run's steps did not settle
  * (a plan made after a partial apply leaves out steps already done) is read live: turning an old
- * cluster off must never rest on an old reading.
+ * cluster off must never rest on an old reading. Why not is kept for the summary.
  */
 async function isVerified(run: AgentRun, ctx: ApplyContext): Promise<boolean> {
-  if (run.held || run.incomplete) return false;
+  const reasons = await unverifiedReasons(run, ctx).catch((error: unknown) => [
+    error instanceof UserError ? error.message : (error as Error).message,
+  ]);
+  ctx.unverified.set(run.agent.ref, reasons);
+  return reasons.length === 0;
+}
+
+async function unverifiedReasons(run: AgentRun, ctx: ApplyContext): Promise<string[]> {
+  if (run.held) return [run.held];
+  if (run.incomplete) return ['a variable or environment needs a person'];
+  const reasons: string[] = [];
   if (!run.configLive) {
     const { agent } = run;
     const files = await readConfigFiles(ctx.client, agent.project, [agent.configPath]);
-    run.configLive = files[agent.configPath] != null;
+    const context = {
+      agentProject: agent.project,
+      instanceAuthorization: ctx.plan.gitlab.instanceAuthorization,
+    };
+    const missing = missingGrants(
+      agent.config,
+      readAuthorizations(files[agent.configPath] ?? null, context),
+      context,
+    );
+    run.configLive = missing.length === 0;
+    if (!run.configLive)
+      reasons.push(`${agent.configPath} on the default branch: ${missing.slice(0, 3).join('; ')}`);
   }
-  if (!run.connected) run.connected = await isConnected(run, ctx);
-  return run.connected && run.configLive;
+  if (!run.connected) {
+    const connection = await readConnection(run, ctx);
+    run.connected = connection.connected;
+    if (!run.connected) reasons.push(`not connected: ${connection.detail}`);
+  }
+  const running = await agentkRunsThere(run, ctx);
+  if (running) reasons.push(running);
+  return reasons;
+}
+
+/**
+ * A connected token shows agentk runs somewhere; only a context proven to reach the cluster
+ * (server and CA, or kube-system's identity) shows it runs in the cluster jobs used to deploy
+ * to. Null when it does; else why not.
+ */
+async function agentkRunsThere(run: AgentRun, ctx: ApplyContext): Promise<string | null> {
+  const t = await provenTarget(run, ctx);
+  if (!t.ok) return `cannot show agentk runs in ${run.agent.apiUrl}: ${t.problem}`;
+  const deployment = await readAgentkDeployment(t.kc, run.agent);
+  if (!deployment)
+    return `agentk is not installed in ${run.agent.namespace} (context ${t.context})`;
+  const rollout = rolloutState(deployment);
+  return rollout.done ? null : `agentk is not available: ${rollout.summary} (context ${t.context})`;
 }
 
 export interface RunApplyOptions {

@@ -65,7 +65,7 @@ async function agentStatus(
   ]);
   const agentId = registered?.id ?? null;
   const active = agentId == null ? [] : await listActiveTokens(client, agent.project, agentId);
-  const tokens = tokensCheck(active, agentk.installedTokenId);
+  const tokens = tokensCheck(active, agentk.installedTokenId, deps.now());
   const environments = await environmentsCheck(client, plan, agent, agentId);
   const checks: StatusCheck[] = [
     { kind: 'config', ...config },

@@ -26,12 +26,22 @@ export interface ApplySettings {
   rbac: string;
 }
 
+/**
+ * How sure we are that a context reaches the agent's certificate cluster: its server and CA are
+ * the cluster's (matched), kube-system read through both is one (identity), the user said so
+ * (--same-cluster), or nothing shows it yet (unproven: it may be another cluster).
+ */
+export type SameCluster = 'matched' | 'identity' | 'asserted' | 'unproven';
+
 /** A kube context that reaches an agent's cluster, or why there is none. */
 export type KubeTarget =
-  { ok: true; context: string; kc: KubeConfig } | { ok: false; problem: string };
+  | { ok: true; context: string; kc: KubeConfig; server: string; sameCluster: SameCluster }
+  | { ok: false; problem: string };
 
 export interface KubeAccess {
   targetFor(agent: PlannedAgent): KubeTarget;
+  /** The context's credentials sent to the agent's certificate cluster API URL (for identity). */
+  viaApiUrl(agent: PlannedAgent, context: string): KubeConfig | null;
 }
 
 export interface ApplyDeps {
@@ -79,6 +89,8 @@ export interface ApplyContext extends ApplyDeps {
   kas: { address: string | null; version: string | null };
   /** agents fully cut over (connected, config live, variables and environments in place) */
   verified: Set<string>;
+  /** why an agent is not verified (read when its old clusters would be turned off) */
+  unverified: Map<string, string[]>;
 }
 
 export type StepRunner = (step: PlanStep, run: AgentRun, ctx: ApplyContext) => Promise<StepResult>;

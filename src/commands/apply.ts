@@ -36,6 +36,7 @@ export interface ApplyCommandOptions extends ConnectionFlags {
   outDir?: string;
   kubeconfig?: string;
   contextFor?: string[];
+  sameCluster?: string[];
   rbac?: string;
   forceConflicts?: boolean;
   refresh?: boolean;
@@ -56,6 +57,17 @@ export function parseContextFor(values: string[] | undefined): Record<number, st
       return [Number(id), context];
     }),
   );
+}
+
+/** --same-cluster ID (repeatable): cluster ids. */
+export function parseSameCluster(values: string[] | undefined): number[] {
+  return (values ?? []).map((id) => {
+    if (!/^\d+$/.test(id))
+      throw new UserError(`--same-cluster needs a certificate cluster id, got "${id}".`, {
+        hint: 'Cluster ids are listed by `migrate-clusters inventory`.',
+      });
+    return Number(id);
+  });
 }
 
 export function applySettings(options: ApplyCommandOptions): ApplySettings {
@@ -88,6 +100,7 @@ export async function runApplyCommand(
   const out = createOutput({ color: options.color ?? true, verbose: options.verbose ?? false });
   const settings = applySettings(options);
   const overrides = parseContextFor(options.contextFor);
+  const sameCluster = parseSameCluster(options.sameCluster);
   if (!planPath && !options.demo)
     throw new UserError('apply needs a plan file.', {
       hint: 'Make one with `migrate-clusters plan --out plan.json`, review it, then `migrate-clusters apply plan.json`.',
@@ -158,6 +171,7 @@ export async function runApplyCommand(
       connection,
       settings,
       overrides,
+      sameCluster,
       out,
       journalPath,
       existing,
@@ -174,6 +188,8 @@ export interface ExecuteApplyInput {
   settings: ApplySettings;
   /** --context-for CLUSTER_ID=CONTEXT */
   overrides: Record<number, string>;
+  /** --same-cluster: clusters whose chosen context the user vouches for */
+  sameCluster?: number[];
   out: Output;
   journalPath: string | null;
   existing: Journal | null;
@@ -204,6 +220,7 @@ export async function executeApply(input: ExecuteApplyInput): Promise<ExitCode> 
           ? { kubeconfig: input.kubeconfig }
           : {}),
       overrides,
+      sameCluster: input.sameCluster ?? [],
       clusters: inventory.clusters.map((c) => ({ id: c.id, apiUrl: c.apiUrl, caCert: c.caCert })),
       ...(demo ? { serverOverrides: demo.serverOverrides } : {}),
     });
@@ -222,6 +239,7 @@ export async function executeApply(input: ExecuteApplyInput): Promise<ExitCode> 
           version: 'version' in kas ? kas.version : null,
         },
         verified: new Set(),
+        unverified: new Map(),
       },
       agents,
       {

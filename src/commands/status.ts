@@ -16,12 +16,13 @@ import { ExitCode, UserError } from '../errors.js';
 import { createOutput, type Output } from '../output.js';
 import type { Plan } from '../plan/types.js';
 import { renderStatusTable } from '../report/status-table.js';
-import { parseContextFor } from './apply.js';
+import { parseContextFor, parseSameCluster } from './apply.js';
 
 export interface StatusCommandOptions extends ConnectionFlags {
   json?: boolean;
   kubeconfig?: string;
   contextFor?: string[];
+  sameCluster?: string[];
   detailedExitcode?: boolean;
   color?: boolean;
   verbose?: boolean;
@@ -49,7 +50,11 @@ export async function openKubeAccess(
   connection: Connection,
   plan: Plan,
   live: Map<number, LiveCluster | null>,
-  options: { kubeconfig?: string | undefined; contextFor?: string[] | undefined },
+  options: {
+    kubeconfig?: string | undefined;
+    contextFor?: string[] | undefined;
+    sameCluster?: string[] | undefined;
+  },
 ): Promise<{ kube: KubeAccess; close: () => Promise<void> }> {
   const clusters = clustersOfAgents(plan).map((c) => ({
     id: c.id,
@@ -63,6 +68,7 @@ export async function openKubeAccess(
   const kube = createKubeAccess({
     ...(kubeconfig ? { kubeconfig } : {}),
     overrides: parseContextFor(options.contextFor),
+    sameCluster: parseSameCluster(options.sameCluster),
     clusters,
     ...(demo ? { serverOverrides: demo.serverOverrides } : {}),
   });
@@ -88,6 +94,7 @@ export async function runStatusCommand(
         kube: access.kube,
         journal,
         clusters,
+        now: () => new Date(),
       });
       if (options.json) out.result(JSON.stringify(status, null, 2));
       else out.result(renderStatusTable({ ...status, gitlabUrl: connection.url }, out.color));

@@ -5,6 +5,8 @@ import { agentNamespace, assignNamespaces, uniqueName } from './agent-name.js';
 import { draftAgents, type AgentDraft, type Registration } from './agents.js';
 import { buildConfig, chunkGrants, type Grant } from './access.js';
 import { renderEnvironmentTemplate } from './environment-template.js';
+import { environmentTemplatePath } from '../agent-config/render.js';
+import { missingGrants, readAuthorizations } from '../continuity/authorizations.js';
 import { liveProject, variableOwnerKey, type LiveState } from './live-state.js';
 import type { PlanOptions } from './options.js';
 import { stepsFor } from './steps.js';
@@ -42,9 +44,30 @@ function liveOf(draft: { project: string; name: string }, live: LiveState) {
   return {
     projectExists: project?.exists ?? false,
     registered: project?.agents.includes(draft.name) ?? false,
-    configCommitted: project?.files[configPathOf(draft.name)] != null,
+    configPresent: project?.files[configPathOf(draft.name)] != null,
     connected: project?.connectedAgents?.includes(draft.name) ?? false,
   };
+}
+
+/**
+ * The live config.yaml grants `config` as GitLab reads it (a file that exists but lacks the
+ * entries authorises nobody), and the environment template is there when one is planned.
+ */
+function configGrants(
+  draft: { project: string; name: string },
+  config: PlannedAgent['config'],
+  live: LiveState,
+  options: PlanOptions,
+  templatePlanned = false,
+): boolean {
+  const files = liveProject(live, draft.project)?.files ?? {};
+  const path = configPathOf(draft.name);
+  const context = {
+    agentProject: draft.project,
+    instanceAuthorization: options.instanceAuthorization,
+  };
+  const granted = missingGrants(config, readAuthorizations(files[path] ?? null, context), context);
+  return granted.length === 0 && (!templatePlanned || files[environmentTemplatePath(path)] != null);
 }
 
 /** The planned variables GitLab already has, with the planned value. */
@@ -80,14 +103,29 @@ function environmentsLinked(
   );
 }
 
-/** Rule 9: skipped with a reason, or already cut over (agent registered, config committed, cluster off). */
-function decide(cluster: InventoryCluster, drafts: AgentDraft[], live: LiveState): Decision {
+/** Rule 9: skipped with a reason, or already cut over (agent registered, config granting it, cluster off). */
+function decide(
+  cluster: InventoryCluster,
+  drafts: AgentDraft[],
+  live: LiveState,
+  options: PlanOptions,
+): Decision {
   if (!cluster.apiUrl)
     return { action: 'skip', reason: 'no Kubernetes API URL is registered for it' };
   const mine = drafts.filter((d) => d.registrations.some((r) => r.cluster.id === cluster.id));
-  const cutOver =
-    mine.length > 0 &&
-    mine.every((d) => liveOf(d, live).registered && liveOf(d, live).configCommitted);
+  const grants = (d: AgentDraft) =>
+    configGrants(
+      d,
+      buildConfig(
+        d.registrations
+          .filter((r) => r.cluster.id === cluster.id)
+          .map((r) => grantFor(r, options.instanceAuthorization)),
+        { premium: options.tier === 'premium', userAccess: false },
+      ),
+      live,
+      options,
+    );
+  const cutOver = mine.length > 0 && mine.every((d) => liveOf(d, live).registered && grants(d));
   if (!cluster.enabled && cutOver) {
     return {
       action: 'done',
@@ -104,7 +142,7 @@ export function buildPlan(inventory: Inventory, live: LiveState, options: PlanOp
   const clusters = [...inventory.clusters].sort((a, b) => a.id - b.id);
   const withUrl = clusters.filter((c) => c.apiUrl);
   const drafts = draftAgents(inventory, withUrl, live, options, warnings);
-  const decisions = new Map(clusters.map((c) => [c.id, decide(c, drafts, live)]));
+  const decisions = new Map(clusters.map((c) => [c.id, decide(c, drafts, live, options)]));
   warnings.push(
     ...checkClusters(clusters, decisions, options),
     ...checkVersionSupport(inventory, options),
@@ -220,7 +258,7 @@ export function buildPlan(inventory: Inventory, live: LiveState, options: PlanOp
             return variables;
           }),
         ),
-        status: allDone ? 'done' : state.registered || state.configCommitted ? 'partial' : 'new',
+        status: allDone ? 'done' : state.registered || state.configPresent ? 'partial' : 'new',
       };
       agents.push(agent);
       for (const id of ids) refsByCluster.set(id, (refsByCluster.get(id) ?? new Set()).add(ref));
@@ -241,6 +279,13 @@ export function buildPlan(inventory: Inventory, live: LiveState, options: PlanOp
       );
       progressByRef.set(ref, {
         ...state,
+        configCommitted: configGrants(
+          { project: draft.project, name },
+          agent.config,
+          live,
+          options,
+          agent.environmentTemplate != null,
+        ),
         pendingClusterIds: ids.filter((id) => decisions.get(id)!.action === 'migrate'),
         linkableProjects: [
           ...new Set(

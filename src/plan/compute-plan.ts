@@ -1,6 +1,7 @@
 // plan = discover → read live state → map. The mapper runs twice: once to learn which projects
 // and config files matter, then with what GitLab already has. Agent names and projects do not
 // depend on live state, so both passes agree on them.
+import { environmentTemplatePath } from '../agent-config/render.js';
 import type { Inventory } from '../discovery/types.js';
 import type { GitLabClient } from '../gitlab/client.js';
 import { buildPlan } from './build-plan.js';
@@ -24,6 +25,8 @@ export async function computePlan(
       environments: false,
     };
     request.configPaths.push(agent.configPath);
+    if (agent.environmentTemplate != null)
+      request.configPaths.push(environmentTemplatePath(agent.configPath));
     request.agents!.push({ name: agent.name, variables: agent.ciVariables });
     request.environments ||= draft.steps.some(
       (s) => s.agent === agent.ref && s.kind === 'link-environment',
@@ -33,6 +36,7 @@ export async function computePlan(
   const live = await readLiveState(
     client,
     [...requests.values()].map((r) => ({ ...r, configPaths: [...new Set(r.configPaths)].sort() })),
+    options.now(),
   );
   return buildPlan(inventory, live, options);
 }

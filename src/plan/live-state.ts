@@ -7,7 +7,7 @@ export interface LiveProject {
   agents: string[];
   /** config file path -> content on the default branch (null: no such file) */
   files: Record<string, string | null>;
-  /** registered agents with a token agentk has used (read only for agents already registered) */
+  /** registered agents GitLab counts as connected: an active token used within the hour (continuity/connected.ts) */
   connectedAgents?: string[];
   /** the project's environments and the agent (of this project) each is linked to */
   environments?: { name: string; agent: string | null }[];

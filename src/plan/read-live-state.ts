@@ -3,6 +3,7 @@
 // registered it also reads how far their cut-over got (a token in use, variables, environments),
 // so a plan after a partial apply lists only what is left. Nothing is read for agents that do not
 // exist yet: a first plan costs no extra calls.
+import { tokenConnected } from '../continuity/connected.js';
 import { listActiveTokens } from '../gitlab/agents.js';
 import type { GitLabClient } from '../gitlab/client.js';
 import { listEnvironments } from '../gitlab/environments.js';
@@ -43,7 +44,11 @@ async function orUndefined<T>(fn: () => Promise<T>): Promise<T | undefined> {
   }
 }
 
-async function readProject(client: GitLabClient, request: LiveStateRequest): Promise<LiveProject> {
+async function readProject(
+  client: GitLabClient,
+  request: LiveStateRequest,
+  now: Date,
+): Promise<LiveProject> {
   const project = await orNullOn404(() =>
     client.pooled(() => client.projects.show(request.project)),
   );
@@ -68,7 +73,8 @@ async function readProject(client: GitLabClient, request: LiveStateRequest): Pro
   const connected = await Promise.all(
     registered.map(async (agent) => {
       const tokens = await orUndefined(() => listActiveTokens(client, request.project, agent.id));
-      return tokens?.some((t) => t.lastUsedAt != null) ? agent.name : null;
+      // GitLab's `connected?`: an active token used within the last hour (see continuity/connected.ts)
+      return tokens?.some((t) => tokenConnected(t, now)) ? agent.name : null;
     }),
   );
   live.connectedAgents = connected.filter((n): n is string => n != null).sort();
@@ -87,13 +93,14 @@ async function readProject(client: GitLabClient, request: LiveStateRequest): Pro
 export async function readLiveState(
   client: GitLabClient,
   requests: LiveStateRequest[],
+  now: Date,
 ): Promise<LiveState> {
   const projects: Record<string, LiveProject> = {};
   const variables: Record<string, LiveVariable[]> = {};
   try {
     await Promise.all(
       requests.map(async (request) => {
-        projects[request.project.toLowerCase()] = await readProject(client, request);
+        projects[request.project.toLowerCase()] = await readProject(client, request, now);
       }),
     );
     // Variables only where an agent already registered would set some.

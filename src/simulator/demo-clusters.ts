@@ -1,7 +1,8 @@
 // The demo's Kubernetes side: one simulated API server per physical cluster of the demo instance,
 // and a kubeconfig whose contexts name the clusters' real API URLs (so context matching runs for
 // real) while the demo routes those addresses to the simulators. When a simulated agentk rolls
-// out, it "connects" to the simulated GitLab with the token from its Secret, as agentk would.
+// out, and every second while it runs, it "connects" to the simulated GitLab with the token from its
+// Secret, as agentk keeps doing (so GitLab counts it connected only while it runs).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -41,6 +42,7 @@ export async function startDemoClusters(
         url,
         await startKubeSimulator({
           rolloutDelayMs: options.rolloutDelayMs ?? 300,
+          availableHeartbeatMs: 1000,
           onDeploymentAvailable: ({ secrets }) => {
             for (const secret of secrets) {
               const token = secret.data['token'];

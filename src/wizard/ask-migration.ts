@@ -5,6 +5,7 @@
 import type { ChalkInstance } from 'chalk';
 import { existsSync } from 'node:fs';
 import type { ConfigVia } from '../apply/types.js';
+import { normaliseApiUrl } from '../discovery/api-url.js';
 import { UserError } from '../errors.js';
 import { contextNames, type LoadedKubeconfig } from '../kube/kubeconfig.js';
 import { matchContexts, type ClusterToMatch, type ContextMatch } from '../kube/match-context.js';
@@ -45,6 +46,8 @@ export interface WizardAnswers {
   disableOldClusters: boolean;
   /** where to keep the plan (and its journal) when there was no plan file */
   planFile: string | null;
+  /** clusters whose chosen context (at another address) the person vouched for */
+  sameCluster: number[];
 }
 
 /** The agents a run could still do something for. */
@@ -83,7 +86,17 @@ export async function askMigration(plan: Plan, deps: WizardDeps): Promise<Wizard
     message: `Apply ${steps} step(s) for ${only.length} agent(s) to ${deps.gitlabUrl}?`,
     default: false,
   });
-  return go ? { plan: withContexts, only, configVia, outDir, disableOldClusters, planFile } : null;
+  return go
+    ? {
+        plan: withContexts,
+        only,
+        configVia,
+        outDir,
+        disableOldClusters,
+        planFile,
+        sameCluster: chosen.sameCluster,
+      }
+    : null;
 }
 
 interface ChosenAgents {
@@ -93,6 +106,8 @@ interface ChosenAgents {
   contexts: Map<string, string>;
   /** refs of agents picked, then skipped at the context question */
   skipped: string[];
+  /** clusters whose context the person vouched for */
+  sameCluster: number[];
 }
 
 /** Which agents, and for each its project, name and kube context. */
@@ -108,7 +123,7 @@ async function askAgents(plan: Plan, deps: WizardDeps): Promise<ChosenAgents> {
     required: true,
     pageSize: 15,
   });
-  const chosen: ChosenAgents = { plan, contexts: new Map(), skipped: [] };
+  const chosen: ChosenAgents = { plan, contexts: new Map(), skipped: [], sameCluster: [] };
   for (const ref of picked) {
     const agent = chosen.plan.agents.find((a) => a.ref === ref)!;
     deps.say(deps.color.bold(`\nAgent ${agent.ref}`));
@@ -116,7 +131,11 @@ async function askAgents(plan: Plan, deps: WizardDeps): Promise<ChosenAgents> {
     chosen.plan = identity.plan;
     const context = await askContext(identity.agent, deps);
     if (context == null) chosen.skipped.push(identity.agent.ref);
-    else chosen.contexts.set(identity.agent.ref, context);
+    else {
+      chosen.contexts.set(identity.agent.ref, context);
+      if (await vouchesForOtherAddress(identity.agent, context, deps))
+        chosen.sameCluster.push(...identity.agent.clusterIds);
+    }
   }
   return chosen;
 }
@@ -236,6 +255,29 @@ function contextMatches(agent: PlannedAgent, deps: WizardDeps): ContextMatch[] {
     deps.say(deps.color.yellow(`${error.message} Choose one below.`));
     return matchContexts(clusters, deps.kubeconfig, deps.overrides);
   }
+}
+
+/**
+ * A context at another address than the cluster's API URL may be another cluster. Apply proves
+ * it is not (kube-system read through both addresses) or refuses; the person can vouch instead.
+ */
+async function vouchesForOtherAddress(
+  agent: PlannedAgent,
+  context: string,
+  deps: WizardDeps,
+): Promise<boolean> {
+  const config = deps.kubeconfig.config;
+  const server = config.getCluster(config.getContextObject(context)?.cluster ?? '')?.server ?? '';
+  if (normaliseApiUrl(server) === normaliseApiUrl(agent.apiUrl)) return false;
+  deps.say(
+    deps.color.yellow(
+      `Context ${context} reaches ${server || 'no server'}, not ${agent.apiUrl}. Apply installs agentk only once it sees the same cluster through both addresses (the kube-system namespace), unless you vouch for it.`,
+    ),
+  );
+  return deps.prompter.confirm({
+    message: `Is ${context} the same cluster as ${agent.apiUrl}, at another address?`,
+    default: false,
+  });
 }
 
 /** The kube context that installs agentk for `agent`; null to leave the agent out of this run. */

@@ -155,6 +155,7 @@ async function applyAnswers(
       : run.connection,
     settings,
     overrides: contextOverrides(answers),
+    sameCluster: answers.sameCluster,
     out: run.out,
     journalPath: planPath ? journalPathFor(planPath) : null,
     existing: run.existing,

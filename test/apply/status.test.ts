@@ -78,6 +78,7 @@ async function status(access: KubeAccess = kube): Promise<PlanStatus> {
     kube: access,
     journal: journal.journal,
     clusters,
+    now: () => new Date(),
   });
   expect(sim.requests.length).toBeGreaterThan(0);
   expect(sim.requests.filter((r) => r.method !== 'GET')).toEqual([]);

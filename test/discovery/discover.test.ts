@@ -121,7 +121,10 @@ describe('discovery on the demo instance', () => {
     }));
 
   it('scans the groups an admin is not a member of, which the discovery API would under-report', () => {
-    const notMember = { ...demo, members: demo.members.filter((m) => !(m.user === 'root' && m.source === 'logistics')) };
+    const notMember = {
+      ...demo,
+      members: demo.members.filter((m) => !(m.user === 'root' && m.source === 'logistics')),
+    };
     return withSimulator({ fixture: notMember }, async (sim) => {
       const inventory = await discoverInventory(testClient(sim.url, adminApiToken(demo)));
       expect(found(inventory)).toEqual(expectedClusters(demo));

@@ -57,6 +57,7 @@ export async function applyInProcess(input: {
       settings: { ...applySettings({}), pollMs: 10, ...input.settings },
       kas: kasFromMetadata((await client.metadata()).kas, sim.url),
       verified: new Set(),
+      unverified: new Map(),
     },
     plan.agents,
     { renderer: 'silent' },

@@ -23,6 +23,10 @@ export interface World {
   token: string;
   /** env for runCli: GitLab URL, token, kubeconfig */
   env: Record<string, string>;
+  /** the kubeconfig context that reaches a fixture API URL (as written in the fixture) */
+  contextFor(apiUrl: string): string;
+  /** the Kubernetes simulator behind a fixture API URL */
+  clusterFor(apiUrl: string): KubeSimulator;
   /** POST/PUT/DELETE sent to GitLab, and non-dry-run writes to any cluster, since `from` */
   mutations(from?: { gitlab: number; kube: number[] }): string[];
   mark(): { gitlab: number; kube: number[] };
@@ -48,6 +52,7 @@ export async function startWorld(
     clusters.push(
       await startKubeSimulator({
         rolloutDelayMs: options.rolloutDelayMs ?? 20,
+        availableHeartbeatMs: 1000,
         onDeploymentAvailable: ({ secrets }) => {
           for (const s of secrets)
             if (s.data['token']) gitlab?.state.agents.connect(s.data['token']);
@@ -80,6 +85,8 @@ export async function startWorld(
     dir,
     token,
     env: { GITLAB_URL: started.url, GITLAB_TOKEN: token, KUBECONFIG: kubeconfig },
+    contextFor: (apiUrl) => `cluster-${urls.indexOf(normaliseApiUrl(apiUrl)) + 1}`,
+    clusterFor: (apiUrl) => simulatorFor.get(normaliseApiUrl(apiUrl))!,
     mark,
     mutations: (from = { gitlab: 0, kube: clusters.map(() => 0) }) => [
       ...started.requests

@@ -2,6 +2,7 @@
 // committed, is agentk running (and with which token), is a token connected, are the variables
 // set, the environments linked, the old clusters off. GETs only, in GitLab and Kubernetes.
 import { desiredConfigFiles } from '../../agent-config/desired-files.js';
+import { sinceLastUse, tokenConnected } from '../../continuity/connected.js';
 import { readFilesAt, type ProjectInfo } from '../../agent-config/read-files.js';
 import { environmentTemplatePath } from '../../agent-config/render.js';
 import { UserError } from '../../errors.js';
@@ -87,15 +88,28 @@ export async function agentkCheck(kube: KubeAccess, agent: PlannedAgent): Promis
   }
 }
 
-export function tokensCheck(active: AgentTokenRecord[], installedTokenId: number | null) {
+/**
+ * GitLab's rule: connected when an active token was used within the hour. When agentk's Secret
+ * says which token it has, only that one counts; without a view of the cluster, any of them.
+ */
+export function tokensCheck(
+  active: AgentTokenRecord[],
+  installedTokenId: number | null,
+  now: Date,
+) {
   const installed =
     installedTokenId == null ? undefined : active.find((t) => t.id === installedTokenId);
-  const used = installed ?? active.find((t) => t.lastUsedAt != null);
-  const connected = used?.lastUsedAt != null;
+  const used = installedTokenId == null ? active.find((t) => tokenConnected(t, now)) : installed;
+  const connected = used != null && tokenConnected(used, now);
   const parts = [`${active.length} active`];
   if (installedTokenId != null && !installed)
     parts.push(`agentk has token ${installedTokenId}, which is no longer active`);
-  parts.push(connected ? `connected (last used ${used.lastUsedAt})` : 'not connected');
+  const shown = used ?? active[0];
+  parts.push(
+    connected
+      ? `connected (token ${used.id} ${sinceLastUse(used, now)})`
+      : `not connected${shown ? ` (token ${shown.id} ${sinceLastUse(shown, now)})` : ''}`,
+  );
   return { connected, check: { subject: 'tokens', detail: parts.join(', ') } };
 }
 

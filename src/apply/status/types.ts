@@ -53,4 +53,5 @@ export interface StatusDeps {
   journal: Journal | null;
   /** from readLiveClusters; null: the cluster no longer exists */
   clusters: Map<number, LiveCluster | null>;
+  now: () => Date;
 }

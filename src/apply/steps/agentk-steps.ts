@@ -1,6 +1,7 @@
 // The token and agentk: reuse the token agentk already has when GitLab still knows it, otherwise
 // create one (staying within GitLab's two active tokens by revoking one agentk does not use),
 // install with server-side apply, then wait for the rollout and for the agent to connect.
+import { sinceLastUse, tokenConnected } from '../../continuity/connected.js';
 import { writeFileAtomic } from '../../files.js';
 import { createToken, getToken, listActiveTokens, revokeToken } from '../../gitlab/agents.js';
 import { applyObjects } from '../../kube/apply.js';
@@ -15,14 +16,10 @@ import { waitForRollout } from '../../kube/rollout.js';
 import { join } from 'node:path';
 import type { AgentRun, ApplyContext, StepResult, StepRunner } from '../types.js';
 import { ensureAgentId } from './gitlab-steps.js';
-
-function target(run: AgentRun, ctx: ApplyContext) {
-  run.target ??= ctx.kube.targetFor(run.agent);
-  return run.target;
-}
+import { provenTarget, target } from './kube-target.js';
 
 async function installedTokenId(run: AgentRun, ctx: ApplyContext): Promise<number | null> {
-  const t = target(run, ctx);
+  const t = await provenTarget(run, ctx);
   if (!t.ok) return null;
   return readInstalledTokenId(t.kc, run.agent);
 }
@@ -34,7 +31,7 @@ export const createTokenStep: StepRunner = async (_step, run, ctx): Promise<Step
       detail: `create a token for ${run.agent.ref} (glab cluster agent token create, or the UI) and store it in Secret ${agentkObjectNames(run.agent.name).secret}: this tool only hands tokens to agentk itself`,
     };
   }
-  const t = target(run, ctx);
+  const t = await provenTarget(run, ctx);
   if (!t.ok) {
     run.held = t.problem;
     return { status: 'needs-person', detail: t.problem };
@@ -115,7 +112,7 @@ export const installAgentk: StepRunner = async (_step, run, ctx): Promise<StepRe
       await writeFileAtomic(file, manifestsToYaml(renderAgentkManifests(input)));
     return { status: 'done', detail: `${ctx.settings.dryRun ? 'would write' : 'wrote'} ${file}` };
   }
-  const t = target(run, ctx);
+  const t = await provenTarget(run, ctx);
   if (!t.ok) {
     run.held = t.problem;
     return { status: 'needs-person', detail: t.problem };
@@ -176,30 +173,71 @@ export const installAgentk: StepRunner = async (_step, run, ctx): Promise<StepRe
   };
 };
 
-/** A token of the agent is in use: the installed one when known, else any active one. */
-export async function isConnected(run: AgentRun, ctx: ApplyContext): Promise<boolean> {
+/**
+ * Connected by GitLab's rule (an active token used within the last hour), through the token
+ * agentk has: where this tool installs agentk, that is the token its Secret carries, and no
+ * other token proves anything about this agentk. Where the user installs it (--install
+ * manifests|none), any of the agent's tokens, as GitLab's own `connected?` reads it.
+ */
+export async function readConnection(
+  run: AgentRun,
+  ctx: ApplyContext,
+): Promise<{ connected: boolean; detail: string }> {
   const agentId = await ensureAgentId(run, ctx);
-  if (agentId == null) return false;
-  if (run.installedTokenId != null) {
+  if (agentId == null) return { connected: false, detail: 'the agent is not registered' };
+  const now = ctx.now();
+  if (ctx.settings.install === 'apply') {
+    run.installedTokenId ??= await installedTokenId(run, ctx);
+    if (run.installedTokenId == null)
+      return {
+        connected: false,
+        detail: target(run, ctx).ok
+          ? 'agentk in the cluster has no token this tool installed'
+          : 'cannot see agentk in the cluster, so which token it uses is unknown',
+      };
     const token = await getToken(ctx.client, run.agent.project, agentId, run.installedTokenId);
-    return token?.lastUsedAt != null;
+    if (token == null)
+      return {
+        connected: false,
+        detail: `agentk has token ${run.installedTokenId}, which GitLab no longer knows`,
+      };
+    return {
+      connected: tokenConnected(token, now),
+      detail: `token ${token.id} ${sinceLastUse(token, now)}`,
+    };
   }
   // listActiveTokens reads each token, so lastUsedAt is filled in
   const active = await listActiveTokens(ctx.client, run.agent.project, agentId);
-  return active.some((t) => t.lastUsedAt != null);
+  const used = active.find((t) => tokenConnected(t, now));
+  return used
+    ? { connected: true, detail: `token ${used.id} ${sinceLastUse(used, now)}` }
+    : {
+        connected: false,
+        detail: `no token used within the hour (${active.map((t) => `token ${t.id} ${sinceLastUse(t, now)}`).join(', ') || 'no active token'})`,
+      };
+}
+
+export async function isConnected(run: AgentRun, ctx: ApplyContext): Promise<boolean> {
+  return (await readConnection(run, ctx)).connected;
 }
 
 export const waitConnection: StepRunner = async (_step, run, ctx): Promise<StepResult> => {
   const agentId = await ensureAgentId(run, ctx);
   if (agentId == null) return { status: 'skipped', detail: 'the agent is not registered yet' };
   const connected = () => isConnected(run, ctx);
-  if (await connected()) {
+  const first = await readConnection(run, ctx);
+  if (first.connected) {
     run.connected = true;
-    return { status: 'unchanged', detail: `agent ${run.agent.ref} is connected` };
+    return { status: 'unchanged', detail: `agent ${run.agent.ref} is connected (${first.detail})` };
   }
   if (run.held) return { status: 'skipped', detail: `not waiting: ${run.held}` };
   if (ctx.settings.dryRun)
     return { status: 'done', detail: 'would wait for the rollout and the connection' };
+  // Nobody here is installing agentk: waiting would only run out the clock.
+  if (ctx.settings.install !== 'apply') {
+    run.held = `not connected: ${first.detail}; agentk is yours to install (--install ${ctx.settings.install})`;
+    return { status: 'skipped', detail: `${run.held}: run apply again once it is connected` };
+  }
   if (!ctx.settings.wait) {
     run.held = 'not waiting for the agent to connect (--no-wait)';
     return { status: 'skipped', detail: `${run.held}: run apply again once it is connected` };

@@ -107,11 +107,18 @@ export const disableCluster: StepRunner = async (step, run, ctx): Promise<StepRe
   if (!ctx.settings.disableOldClusters)
     return { status: 'skipped', detail: 'stays on (pass --disable-old-clusters to turn it off)' };
   const unverified = cluster.agents.filter((ref) => !ctx.verified.has(ref));
-  if (unverified.length > 0)
+  if (unverified.length > 0) {
+    const why = unverified
+      .map((ref) => {
+        const reasons = ctx.unverified.get(ref) ?? [];
+        return reasons.length ? `${ref}: ${reasons.join('; ')}` : ref;
+      })
+      .join(' · ');
     return {
       status: 'needs-person',
-      detail: `stays on until ${unverified.join(', ')} ${unverified.length > 1 ? 'are' : 'is'} connected with variables and environments in place`,
+      detail: `stays on: ${why}`,
     };
+  }
   const current = await ctx.client.clusters.show(cluster.level, cluster.owner, cluster.id);
   if (!current.enabled) return { status: 'unchanged', detail: `cluster ${cluster.id} is off` };
   if (ctx.settings.dryRun)

@@ -69,13 +69,27 @@ export class RolloutController {
   /** rollouts not (yet) available, by namespace/name */
   private readonly incomplete = new Map<string, StoredObject['type']>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Deployments whose rollout finished available, by namespace/name */
+  private readonly available = new Map<string, StoredObject['type']>();
+  private heartbeat: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly store: ObjectStore,
     private mode: RolloutMode,
     private delayMs: number,
     private readonly onAvailable: DeploymentAvailableHandler | undefined,
-  ) {}
+    heartbeatMs = 0,
+  ) {
+    if (heartbeatMs > 0 && onAvailable) {
+      this.heartbeat = setInterval(() => {
+        for (const [id, type] of this.available) {
+          const d = this.current(id, type);
+          if (d) this.notify(d);
+        }
+      }, heartbeatMs);
+      this.heartbeat.unref();
+    }
+  }
 
   private static id(d: StoredObject): string {
     return JSON.stringify([d.object.metadata.namespace ?? '', d.object.metadata.name]);
@@ -121,6 +135,7 @@ export class RolloutController {
     });
     const id = RolloutController.id(deployment);
     this.incomplete.set(id, deployment.type);
+    this.available.delete(id);
     this.schedule(id);
   }
 
@@ -129,6 +144,7 @@ export class RolloutController {
     clearTimeout(this.timers.get(id));
     this.timers.delete(id);
     this.incomplete.delete(id);
+    this.available.delete(id);
   }
 
   setMode(mode: RolloutMode, delayMs = this.delayMs): void {
@@ -141,6 +157,8 @@ export class RolloutController {
   close(): void {
     for (const timer of this.timers.values()) clearTimeout(timer);
     this.timers.clear();
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
   }
 
   private schedule(id: string): void {
@@ -203,6 +221,7 @@ export class RolloutController {
         ],
       });
       this.incomplete.delete(id);
+      this.available.set(id, d.type);
       this.notify(d);
       return;
     }

@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { discoveryDocument } from './catalog.js';
+import { discoveryDocument, findByKind } from './catalog.js';
 import { Operations, type Answer, type WriteOptions } from './operations.js';
 import { KubeObjects } from './objects.js';
 import { RolloutController, type DeploymentAvailableHandler, type RolloutMode } from './rollout.js';
@@ -52,6 +52,11 @@ export interface KubeSimulatorOptions {
   /** added before every answer; default 0 */
   latencyMs?: number;
   onDeploymentAvailable?: DeploymentAvailableHandler;
+  /**
+   * Also call onDeploymentAvailable every this many ms while a Deployment stays available, as a
+   * running agentk keeps talking to GitLab (so its token's last_used_at stays fresh); 0: never.
+   */
+  availableHeartbeatMs?: number;
 }
 
 export interface KubeRequest {
@@ -124,6 +129,9 @@ function managerFromUserAgent(userAgent: string | undefined): string {
   return product || 'unknown';
 }
 
+/** The namespaces every cluster starts with (kube-apiserver's system namespaces controller). */
+export const SYSTEM_NAMESPACES = ['default', 'kube-node-lease', 'kube-public', 'kube-system'];
+
 class Simulator implements KubeSimulator {
   url = '';
   readonly token: string;
@@ -148,8 +156,20 @@ class Simulator implements KubeSimulator {
       options.rollout ?? 'available',
       options.rolloutDelayMs ?? 50,
       options.onDeploymentAvailable,
+      options.availableHeartbeatMs ?? 0,
     );
     this.operations = new Operations(this.store, this.rollout);
+    // A real cluster starts with these; kube-system's uid is what identifies the cluster.
+    const namespaceType = findByKind('v1', 'Namespace')!;
+    for (const name of SYSTEM_NAMESPACES)
+      this.store.commit(
+        namespaceType,
+        null,
+        name,
+        undefined,
+        { object: { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, managers: [] },
+        { dryRun: false, keepStatus: false },
+      );
     this.objects = new KubeObjects(this.store, this.operations);
     const handler = (req: IncomingMessage, res: ServerResponse) => {
       // Only transport failures get here (e.g. the client vanished while sending its body).

@@ -15,6 +15,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { writeKubeconfig } from '../../../src/simulator/kube/kubeconfig-file.js';
 import {
   startKubeSimulator,
+  SYSTEM_NAMESPACES,
   type DeploymentAvailableEvent,
   type KubeSimulator,
 } from '../../../src/simulator/kube/server.js';
@@ -63,14 +64,18 @@ describe('authentication', () => {
     }
     expect((await fetch(`${sim.url}/healthz`)).status).toBe(200);
     const right = kubeConfigFor(sim, { token: 'right-token-123456' }).makeApiClient(CoreV1Api);
-    expect((await right.listNamespace()).items).toEqual([]);
+    expect((await right.listNamespace()).items.map((n) => n.metadata?.name)).toEqual(
+      SYSTEM_NAMESPACES,
+    );
   });
 
   it('lets a read-only token read but answers 403 Forbidden to its writes', async () => {
     const { sim, api } = await cluster({ readOnlyToken: 'reader-token-123456' });
     await apply(api, namespace('team'), 'migrate-clusters');
     const reader = kubeConfigFor(sim, { token: 'reader-token-123456' });
-    expect((await reader.makeApiClient(CoreV1Api).listNamespace()).items).toHaveLength(1);
+    expect((await reader.makeApiClient(CoreV1Api).listNamespace()).items).toHaveLength(
+      SYSTEM_NAMESPACES.length + 1,
+    );
     const readerApi = KubernetesObjectApi.makeApiClient(reader);
     const denied = await statusOf(apply(readerApi, deployment('team', 'web'), 'migrate-clusters'));
     expect(denied).toMatchObject({ code: 403, reason: 'Forbidden' });
@@ -222,7 +227,9 @@ describe('HTTPS and kubeconfig files', () => {
     expect(sim.url).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     expect(Buffer.from(sim.caData ?? '', 'base64').toString()).toContain('BEGIN CERTIFICATE');
     const trusted = kubeConfigFor(sim).makeApiClient(CoreV1Api);
-    expect((await trusted.listNamespace()).items).toEqual([]);
+    expect((await trusted.listNamespace()).items.map((n) => n.metadata?.name)).toEqual(
+      SYSTEM_NAMESPACES,
+    );
 
     const other = await startKubeSimulator({ tls: true });
     started.push(other);
@@ -266,9 +273,12 @@ describe('HTTPS and kubeconfig files', () => {
         await kc
           .makeApiClient(CoreV1Api)
           .createNamespace({ body: { metadata: { name: `only-${context}` } } });
-        expect(sim.objects.list({ kind: 'Namespace' }).map((n) => n.metadata.name)).toEqual([
-          `only-${context}`,
-        ]);
+        expect(
+          sim.objects
+            .list({ kind: 'Namespace' })
+            .map((n) => n.metadata.name)
+            .filter((n) => !SYSTEM_NAMESPACES.includes(n)),
+        ).toEqual([`only-${context}`]);
       }
     } finally {
       await rm(dir, { recursive: true, force: true });
