@@ -87,7 +87,9 @@ export function readAuthorizations(
   const instance = ci['instance'];
   return {
     projects: entries(ci['projects'], inHierarchy),
-    groups: groupsAllowed ? entries(ci['groups'], inHierarchy) : new Map<string, AuthorizationEntry>(),
+    groups: groupsAllowed
+      ? entries(ci['groups'], inHierarchy)
+      : new Map<string, AuthorizationEntry>(),
     instance:
       context.instanceAuthorization && isObject(instance)
         ? { id: '', environments: environmentsOf(instance) }
