@@ -5,17 +5,16 @@ import { Listr, type ListrTask } from 'listr2';
 import { UserError } from '../errors.js';
 import type { PlannedAgent, PlanStep, StepKind } from '../plan/types.js';
 import { readConfigFiles } from '../agent-config/deliver.js';
-import { readAgentkDeployment } from '../kube/find-agentk.js';
-import { rolloutState } from '../kube/rollout.js';
+import { readReadiness } from './readiness.js';
 import { provenTarget } from './steps/kube-target.js';
 import { missingGrants, readAuthorizations } from '../continuity/authorizations.js';
+import { createTokenStep, installAgentk, waitConnection } from './steps/agentk-steps.js';
 import {
-  createTokenStep,
-  installAgentk,
-  readConnection,
-  waitConnection,
-} from './steps/agentk-steps.js';
-import { commitConfig, createProject, registerAgentStep } from './steps/gitlab-steps.js';
+  commitConfig,
+  createProject,
+  ensureAgentId,
+  registerAgentStep,
+} from './steps/gitlab-steps.js';
 import { disableCluster, linkEnvironments, setVariable } from './steps/cutover-steps.js';
 import type { AgentRun, ApplyContext, StepResult, StepRunner } from './types.js';
 
@@ -134,29 +133,17 @@ async function unverifiedReasons(run: AgentRun, ctx: ApplyContext): Promise<stri
     if (!run.configLive)
       reasons.push(`${agent.configPath} on the default branch: ${missing.slice(0, 3).join('; ')}`);
   }
-  if (!run.connected) {
-    const connection = await readConnection(run, ctx);
-    run.connected = connection.connected;
-    if (!run.connected) reasons.push(`not connected: ${connection.detail}`);
-  }
-  const running = await agentkRunsThere(run, ctx);
-  if (running) reasons.push(running);
+  // Connected through the token agentk has, and agentk seen running where jobs used to deploy.
+  const readiness = await readReadiness(ctx, run.agent, {
+    agentId: await ensureAgentId(run, ctx),
+    target: await provenTarget(run, ctx),
+    installedTokenId: run.installedTokenId,
+    requireInstalledToken: ctx.settings.install === 'apply',
+  });
+  run.connected = readiness.connected;
+  if (!readiness.connected) reasons.push(`not connected: ${readiness.connection}`);
+  if (readiness.notRunning) reasons.push(readiness.notRunning);
   return reasons;
-}
-
-/**
- * A connected token shows agentk runs somewhere; only a context proven to reach the cluster
- * (server and CA, or kube-system's identity) shows it runs in the cluster jobs used to deploy
- * to. Null when it does; else why not.
- */
-async function agentkRunsThere(run: AgentRun, ctx: ApplyContext): Promise<string | null> {
-  const t = await provenTarget(run, ctx);
-  if (!t.ok) return `cannot show agentk runs in ${run.agent.apiUrl}: ${t.problem}`;
-  const deployment = await readAgentkDeployment(t.kc, run.agent);
-  if (!deployment)
-    return `agentk is not installed in ${run.agent.namespace} (context ${t.context})`;
-  const rollout = rolloutState(deployment);
-  return rollout.done ? null : `agentk is not available: ${rollout.summary} (context ${t.context})`;
 }
 
 export interface RunApplyOptions {

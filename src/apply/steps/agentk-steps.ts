@@ -1,9 +1,9 @@
 // The token and agentk: reuse the token agentk already has when GitLab still knows it, otherwise
 // create one (staying within GitLab's two active tokens by revoking one agentk does not use),
 // install with server-side apply, then wait for the rollout and for the agent to connect.
-import { sinceLastUse, tokenConnected } from '../../continuity/connected.js';
 import { writeFileAtomic } from '../../files.js';
-import { createToken, getToken, listActiveTokens, revokeToken } from '../../gitlab/agents.js';
+import { createToken, listActiveTokens, revokeToken } from '../../gitlab/agents.js';
+import { readTokenConnection } from '../readiness.js';
 import { applyObjects } from '../../kube/apply.js';
 import { readInstalledTokenId } from '../../kube/find-agentk.js';
 import {
@@ -174,47 +174,25 @@ export const installAgentk: StepRunner = async (_step, run, ctx): Promise<StepRe
 };
 
 /**
- * Connected by GitLab's rule (an active token used within the last hour), through the token
- * agentk has: where this tool installs agentk, that is the token its Secret carries, and no
- * other token proves anything about this agentk. Where the user installs it (--install
- * manifests|none), any of the agent's tokens, as GitLab's own `connected?` reads it.
+ * Connected by GitLab's rule, through the token agentk has: where this tool installs agentk,
+ * that is the token its Secret carries, and no other token proves anything about this agentk.
+ * Where the user installs it (--install manifests|none), any of the agent's tokens.
  */
 export async function readConnection(
   run: AgentRun,
   ctx: ApplyContext,
 ): Promise<{ connected: boolean; detail: string }> {
   const agentId = await ensureAgentId(run, ctx);
-  if (agentId == null) return { connected: false, detail: 'the agent is not registered' };
-  const now = ctx.now();
-  if (ctx.settings.install === 'apply') {
+  const requireInstalledToken = ctx.settings.install === 'apply';
+  if (agentId != null && requireInstalledToken)
     run.installedTokenId ??= await installedTokenId(run, ctx);
-    if (run.installedTokenId == null)
-      return {
-        connected: false,
-        detail: target(run, ctx).ok
-          ? 'agentk in the cluster has no token this tool installed'
-          : 'cannot see agentk in the cluster, so which token it uses is unknown',
-      };
-    const token = await getToken(ctx.client, run.agent.project, agentId, run.installedTokenId);
-    if (token == null)
-      return {
-        connected: false,
-        detail: `agentk has token ${run.installedTokenId}, which GitLab no longer knows`,
-      };
-    return {
-      connected: tokenConnected(token, now),
-      detail: `token ${token.id} ${sinceLastUse(token, now)}`,
-    };
-  }
-  // listActiveTokens reads each token, so lastUsedAt is filled in
-  const active = await listActiveTokens(ctx.client, run.agent.project, agentId);
-  const used = active.find((t) => tokenConnected(t, now));
-  return used
-    ? { connected: true, detail: `token ${used.id} ${sinceLastUse(used, now)}` }
-    : {
-        connected: false,
-        detail: `no token used within the hour (${active.map((t) => `token ${t.id} ${sinceLastUse(t, now)}`).join(', ') || 'no active token'})`,
-      };
+  const { connected, connection } = await readTokenConnection(ctx, run.agent, {
+    agentId,
+    installedTokenId: requireInstalledToken ? run.installedTokenId : null,
+    requireInstalledToken,
+    seesCluster: target(run, ctx).ok,
+  });
+  return { connected, detail: connection };
 }
 
 export async function isConnected(run: AgentRun, ctx: ApplyContext): Promise<boolean> {

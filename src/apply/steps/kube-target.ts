@@ -6,30 +6,35 @@
 // read through it and through the cluster's own API URL is the same namespace, or when the user
 // vouches for it (--same-cluster).
 import { sameCluster } from '../../kube/cluster-identity.js';
-import type { AgentRun, ApplyContext, KubeTarget } from '../types.js';
+import type { PlannedAgent } from '../../plan/types.js';
+import type { AgentRun, ApplyContext, KubeAccess, KubeTarget } from '../types.js';
 
 export function target(run: AgentRun, ctx: ApplyContext): KubeTarget {
   run.target ??= ctx.kube.targetFor(run.agent);
   return run.target;
 }
 
-/** The target once it is known to reach the agent's cluster; otherwise why not (once per run). */
-export async function provenTarget(run: AgentRun, ctx: ApplyContext): Promise<KubeTarget> {
-  const t = target(run, ctx);
+/** `t` once it is known to reach the agent's cluster; otherwise why not. */
+export async function proveTarget(
+  kube: KubeAccess,
+  agent: PlannedAgent,
+  t: KubeTarget = kube.targetFor(agent),
+): Promise<KubeTarget> {
   if (!t.ok || t.sameCluster !== 'unproven') return t;
-  const { agent } = run;
-  const reference = ctx.kube.viaApiUrl(agent, t.context);
+  const reference = kube.viaApiUrl(agent, t.context);
   const verdict = reference
     ? await sameCluster(t.kc, reference)
     : { same: false as const, reason: 'the kubeconfig cannot be read again' };
-  if (verdict.same) {
-    run.target = { ...t, sameCluster: 'identity' };
-    return run.target;
-  }
+  if (verdict.same) return { ...t, sameCluster: 'identity' };
   const id = agent.clusterIds[0];
-  run.target = {
+  return {
     ok: false,
     problem: `kube context "${t.context}" reaches ${t.server}, not ${agent.apiUrl} (certificate cluster ${agent.clusterIds.join(', ')}), and ${verdict.reason}: choose that cluster's context with --context-for ${id}=CONTEXT, or pass --same-cluster ${id} if it is the same cluster behind another address`,
   };
+}
+
+/** The run's target, proven once per run. */
+export async function provenTarget(run: AgentRun, ctx: ApplyContext): Promise<KubeTarget> {
+  run.target = await proveTarget(ctx.kube, run.agent, target(run, ctx));
   return run.target;
 }
