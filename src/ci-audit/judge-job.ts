@@ -213,7 +213,8 @@ export function judgeJob(job: CiJob): JobJudgement {
     p.cluster!.choosesContext ||
     selectors.all.length > 0 ||
     assigns(p.shell.assignments, 'KUBECONFIG') ||
-    (p.cluster!.tool !== 'kubectl' &&
+    // Only helm is known to read HELM_KUBECONTEXT; whether helmfile passes it on is unverified.
+    (p.cluster!.tool === 'helm' &&
       (selectors.helm.length > 0 || assigns(p.shell.assignments, 'HELM_KUBECONTEXT')));
   const clusterCommands = placed.filter((p) => p.cluster);
   const unselected = clusterCommands.filter((p) => !selected(p));

@@ -193,6 +193,13 @@ describe('classifyJobs: verdicts', () => {
       'select-context',
     ],
     [
+      'HELM_KUBECONTEXT is not trusted for helmfile',
+      'variables: {HELM_KUBECONTEXT: $KUBE_CONTEXT}\nscript: [helmfile sync]',
+      'implicit-context',
+      'runs helmfile sync without',
+      null,
+    ],
+    [
       'KUBECONFIG set to itself',
       'variables: {KUBECONFIG: $KUBECONFIG}\nscript: [kubectl apply -f k8s/]',
       'implicit-context',
