@@ -1,0 +1,36 @@
+// The audit of one project's CI configuration: for every job with an environment (only those got
+// the certificate cluster's variables), whether it keeps working once certificate clusters are
+// off, and what to change where.
+import { environmentJobs, parseMergedConfig } from './ci-jobs.js';
+import { describeDefinition, jobLocator } from './job-location.js';
+import { judgeJob } from './judge-job.js';
+import { VERDICT_CLASS, type AuditedJob, type CiSources, type Finding } from './types.js';
+
+/** Throws UserError when merged_yaml is not valid YAML. */
+export function classifyJobs(sources: CiSources): AuditedJob[] {
+  const locate = jobLocator(sources);
+  return environmentJobs(parseMergedConfig(sources.mergedYaml)).map((job) => {
+    const { findings, runsBeforeScript, beforeScriptTalksToCluster } = judgeJob(job);
+    const [primary, ...alsoFound] = findings as [Finding, ...Finding[]];
+    const definedIn = locate(job.name);
+    const audited: AuditedJob = {
+      name: job.name,
+      environment: job.environment,
+      ...primary,
+      definedIn,
+      cause: primary.verdict,
+      alsoFound,
+      runsBeforeScript,
+      beforeScriptTalksToCluster,
+    };
+    if (VERDICT_CLASS[primary.verdict] === 'ok' || definedIn.kind === 'project-file')
+      return audited;
+    const where = describeDefinition(definedIn);
+    return {
+      ...audited,
+      verdict: 'not-editable',
+      fix: `The job comes from ${where}, which this project cannot edit: override it in ${sources.mainFile || 'a .gitlab-ci.yml'} or ask the include's owners.${primary.fix ? ` ${primary.fix}` : ''}`,
+      fixAction: null,
+    };
+  });
+}
