@@ -668,6 +668,11 @@ describe('POST /projects/:id/ci/lint: validation and jobs', () => {
     expect((await postLint('- just\n- a list\n')).body.errors).toEqual([
       'Invalid configuration format',
     ]);
+    // max_yaml_depth (100) and alias expansion are refused like Config::Loader::Yaml's DeepSize check
+    const deep = `job:\n  script: ${'['.repeat(120)}x${']'.repeat(120)}\n`;
+    expect((await postLint(deep)).body.errors).toEqual(['The parsed YAML is too big']);
+    const selfAlias = 'job: &job\n  script: [*job]\n';
+    expect((await postLint(selfAlias)).body.errors).toEqual(['The parsed YAML is too big']);
   });
 
   it('keeps merged_yaml and includes when only the entries are invalid', async () => {

@@ -118,16 +118,23 @@ const PARSE_OPTIONS = {
   uniqueKeys: false,
 } as const;
 
+/** `max_yaml_depth` on a default instance (Gitlab::Utils::DeepSize in Config::Loader::Yaml#valid?) */
+const MAX_YAML_DEPTH = 100;
+/** Config::Loader::Yaml::DataTooLargeError */
+const TOO_BIG = 'The parsed YAML is too big';
+
 /** Loaded JS values to CiValues: string keys everywhere; classes safe_load would refuse are refused. */
-function normalize(value: unknown): CiValue {
+function normalize(value: unknown, depth = 1): CiValue {
   if (value == null) return null;
   if (value instanceof ReferenceTag) return value;
+  if ((value instanceof Map || Array.isArray(value)) && depth > MAX_YAML_DEPTH)
+    throw new CiYamlError(TOO_BIG);
   if (value instanceof Map) {
     const out: CiMap = new Map();
-    for (const [k, v] of value) out.set(k == null ? '' : String(k), normalize(v));
+    for (const [k, v] of value) out.set(k == null ? '' : String(k), normalize(v, depth + 1));
     return out;
   }
-  if (Array.isArray(value)) return value.map(normalize);
+  if (Array.isArray(value)) return value.map((v: unknown) => normalize(v, depth + 1));
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
     return value;
   // YAML 1.1 timestamps: Psych would build a Date, which safe_load does not permit
@@ -156,11 +163,26 @@ function formatYamlError(error: {
  */
 export function loadCiYaml(text: string): CiMap {
   const documents: CiMap[] = [];
-  for (const doc of parseAllDocuments(text, PARSE_OPTIONS)) {
+  let parsed: ReturnType<typeof parseAllDocuments>;
+  try {
+    parsed = parseAllDocuments(text, PARSE_OPTIONS);
+  } catch {
+    throw new CiYamlError(TOO_BIG);
+  }
+  for (const doc of parsed) {
     const error = doc.errors[0];
+    // nesting deep enough to exhaust the parser's stack is far beyond max_yaml_depth
+    if (error?.message.includes('Maximum call stack')) throw new CiYamlError(TOO_BIG);
     if (error) throw new CiYamlError(formatYamlError(error));
     if (doc.contents == null) continue; // reject_empty
-    const value = normalize(doc.toJS({ mapAsMap: true, maxAliasCount: 100 }));
+    let loaded: unknown;
+    try {
+      loaded = doc.toJS({ mapAsMap: true, maxAliasCount: 100 });
+    } catch {
+      // alias bombs: GitLab's DeepSize check refuses what would expand beyond its limits
+      throw new CiYamlError(TOO_BIG);
+    }
+    const value = normalize(loaded);
     if (!isCiMap(value)) throw new CiYamlError('Invalid configuration format');
     documents.push(value);
   }
@@ -217,7 +239,8 @@ export function rubyToS(value: CiValue | undefined): string {
 export function toJson(value: CiValue | undefined): unknown {
   if (value === undefined) return null;
   if (value instanceof Map) {
-    const out: Record<string, unknown> = {};
+    // no prototype, so a `__proto__` key is an ordinary property
+    const out = Object.create(null) as Record<string, unknown>;
     for (const [k, v] of value) out[k] = toJson(v);
     return out;
   }
