@@ -9,6 +9,8 @@
 
 import type { GroupRecord, ProjectRecord, SimulatorState, UserRecord } from './state.js';
 
+export const REPORTER = 20;
+export const DEVELOPER = 30;
 export const MAINTAINER = 40;
 export const OWNER = 50;
 
@@ -124,4 +126,27 @@ export function canReadProject(
   if (!user) return false;
   if (user.admin || project.visibility === 'internal') return true;
   return projectMembershipLevel(state, user, project) > 0;
+}
+
+/**
+ * `:read_code` (project_policy.rb: `rule { can?(:download_code) }.policy { enable :read_code }`): anyone who
+ * can read a public or internal project, Reporter+ on a private one, admins always.
+ */
+export function canReadCode(
+  state: SimulatorState,
+  user: UserRecord | null,
+  project: ProjectRecord,
+): boolean {
+  if (!canReadProject(state, user, project)) return false;
+  if (project.visibility !== 'private' || user?.admin) return true;
+  return projectMembershipLevel(state, user, project) >= REPORTER;
+}
+
+/** `:admin_project`: Maintainer+ (or admin). */
+export function canAdminProject(
+  state: SimulatorState,
+  user: UserRecord | null,
+  project: ProjectRecord,
+): boolean {
+  return hasProjectAccess(state, user, project, MAINTAINER);
 }

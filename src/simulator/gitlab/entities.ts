@@ -3,7 +3,7 @@
 // GitLab's defaults for a fresh instance.
 
 import { createHash } from 'node:crypto';
-import { groupMembershipLevel } from './access.js';
+import { canAdminProject, canReadCode, groupMembershipLevel } from './access.js';
 import { isEmptyRepository } from './repository-state.js';
 import type { AgentRecord, AgentTokenRecord, EnvironmentRecord } from './agents-state.js';
 import type { VariableRecord } from './variables-state.js';
@@ -213,8 +213,14 @@ export function basicProject(base: string, p: ProjectRecord): Json {
   return putBasicProject({}, base, p);
 }
 
+/** Who is looking: Entities::Project hides some fields behind the caller's abilities. */
+export interface Viewer {
+  state: SimulatorState;
+  user: UserRecord | null;
+}
+
 /** Entities::Project fields after BasicProjectDetails */
-function putProject(o: Json, base: string, p: ProjectRecord): Json {
+function putProject(o: Json, base: string, p: ProjectRecord, viewer: Viewer): Json {
   putBasicProject(o, base, p);
   const api = `${base}/api/v4/projects/${p.id}`;
   o['_links'] = {
@@ -251,18 +257,35 @@ function putProject(o: Json, base: string, p: ProjectRecord): Json {
   o['import_status'] = 'none';
   o['open_issues_count'] = 0;
   o['ci_default_git_depth'] = 20;
+  // lib/api/entities/project.rb: `expose :ci_config_path, if: ... :read_code` (nil when unset)
+  if (canReadCode(viewer.state, viewer.user, p)) o['ci_config_path'] = p.ciConfigPath;
   o['public_jobs'] = true;
   o['shared_with_groups'] = [];
   o['only_allow_merge_if_pipeline_succeeds'] = false;
   o['request_access_enabled'] = true;
   o['merge_method'] = 'merge';
-  o['auto_devops_enabled'] = false;
+  // In GitLab these two sit in the `with_options if: ... :admin_project` block (CI/CD settings), which
+  // Maintainers and admins see; they stay last here, where this entity always had auto_devops_enabled.
+  if (canAdminProject(viewer.state, viewer.user, p)) {
+    o['auto_devops_enabled'] = autoDevopsEnabled(viewer.state, p);
+    // `project.auto_devops.nil? ? 'continuous' : project.auto_devops.deploy_strategy`; the fixture has no
+    // deploy strategy, and a ProjectAutoDevops record defaults to continuous too
+    o['auto_devops_deploy_strategy'] = 'continuous';
+  }
   return o;
 }
 
+/**
+ * Project#auto_devops_enabled?: the project's own setting, else the inherited one
+ * (`has_auto_devops_implicitly_enabled?`; the simulator has no group-level setting, only the instance's).
+ */
+export function autoDevopsEnabled(state: SimulatorState, p: ProjectRecord): boolean {
+  return p.autoDevopsEnabled ?? state.instance.auto_devops_enabled ?? false;
+}
+
 /** Entities::Project (full list entries and GET /groups/:id/projects) */
-export function project(base: string, p: ProjectRecord): Json {
-  return putProject({}, base, p);
+export function project(base: string, p: ProjectRecord, viewer: Viewer): Json {
+  return putProject({}, base, p, viewer);
 }
 
 /**
@@ -281,7 +304,7 @@ export function projectWithAccess(
     p.namespace.kind === 'group' ? groupMembershipLevel(state, user, p.namespace.group) : 0;
   const access = (level: number): Json | null =>
     level > 0 ? { access_level: level, notification_level: 3 } : null;
-  const o = putProject({}, base, p);
+  const o = putProject({}, base, p, { state, user });
   o['permissions'] = { project_access: access(direct), group_access: access(inherited) };
   return o;
 }

@@ -19,6 +19,12 @@ export interface FixtureInstance {
   };
   /** Feature flags by name. `certificate_based_clusters` gates every cluster endpoint (404 when off). */
   featureFlags: Record<string, boolean>;
+  /**
+   * The instance-wide Auto DevOps setting, which projects without their own `auto_devops_enabled` inherit
+   * (GitLab's `has_auto_devops_implicitly_enabled?`). Default false here, to keep fixtures explicit, although
+   * self-managed GitLab ships with it on (since 11.3).
+   */
+  auto_devops_enabled?: boolean;
 }
 
 export interface FixtureUser {
@@ -58,6 +64,13 @@ export interface FixtureProject {
   visibility?: Visibility;
   default_branch?: string;
   description?: string;
+  /**
+   * Settings > CI/CD > "CI/CD configuration file": a repository path, `path.yml@group/project[:ref]`
+   * or a URL. Absent means unset (the entity shows null; pipelines read `.gitlab-ci.yml`).
+   */
+  ci_config_path?: string;
+  /** The project's own Auto DevOps switch; absent means "inherit the instance setting". */
+  auto_devops_enabled?: boolean;
 }
 
 export interface FixtureMember {

@@ -95,6 +95,8 @@ const SPECS: Record<'users' | 'tokens' | 'groups' | 'projects' | 'members' | 'cl
     visibility: [VISIBILITY, false],
     default_branch: [isString, false],
     description: [isString, false],
+    ci_config_path: [isString, false],
+    auto_devops_enabled: [isBool, false],
   },
   members: { user: [isString, true], source: [isString, true], access_level: [ACCESS, true] },
   clusters: {
@@ -122,6 +124,7 @@ const INSTANCE: Spec = {
   enterprise: [isBool, true],
   kas: [isObject, true],
   featureFlags: [isObject, true],
+  auto_devops_enabled: [isBool, false],
 };
 
 const KAS: Spec = {

@@ -78,6 +78,10 @@ export interface ProjectRecord {
   nameWithNamespace: string;
   createdAt: string;
   clusters: ClusterRecord[];
+  /** Settings > CI/CD > "CI/CD configuration file"; null when unset */
+  ciConfigPath: string | null;
+  /** the project's own Auto DevOps setting; null inherits the instance's (`auto_devops&.enabled.nil?`) */
+  autoDevopsEnabled: boolean | null;
 }
 
 export type ClusterOwner =
@@ -268,6 +272,8 @@ export class SimulatorState {
       nameWithNamespace: `${nsHuman} / ${p.name}`,
       createdAt: derivedTimestamp(p.id),
       clusters: [],
+      ciConfigPath: p.ci_config_path ?? null,
+      autoDevopsEnabled: p.auto_devops_enabled ?? null,
     };
     if (namespace.kind === 'group') insertById(namespace.group.projects, rec);
     this.projectsById.set(rec.id, rec);

@@ -113,7 +113,9 @@ function groupProjects(ctx: RequestContext) {
   return listProjects(ctx, listParams, {
     ascending: projectsUnder(group, includeSubgroups),
     include,
-    entity: simple ? (p) => basicProject(ctx.baseUrl, p) : (p) => projectEntity(ctx.baseUrl, p),
+    entity: simple
+      ? (p) => basicProject(ctx.baseUrl, p)
+      : (p) => projectEntity(ctx.baseUrl, p, ctx),
   });
 }
 
@@ -144,7 +146,7 @@ export const groupRoutes: RouteDefinition[] = [
           .filter((p) => canReadProject(ctx.state, ctx.user, p))
           .reverse()
           .slice(0, 100);
-        body['projects'] = own.map((p) => projectEntity(ctx.baseUrl, p));
+        body['projects'] = own.map((p) => projectEntity(ctx.baseUrl, p, ctx));
         body['shared_projects'] = [];
       }
       return ok(body);

@@ -13,6 +13,7 @@ import { repositoryRoutes } from './repository.js';
 import { agentRoutes } from './agents.js';
 import { environmentRoutes } from './environments.js';
 import { variableRoutes } from './variables.js';
+import { ciLintRoutes } from './ci-lint.js';
 
 export const allRoutes: readonly RouteDefinition[] = [
   ...metaRoutes,
@@ -26,4 +27,5 @@ export const allRoutes: readonly RouteDefinition[] = [
   ...agentRoutes,
   ...variableRoutes,
   ...environmentRoutes,
+  ...ciLintRoutes,
 ];

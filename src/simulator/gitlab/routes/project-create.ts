@@ -106,7 +106,7 @@ function createProject(ctx: RequestContext): ApiResponse {
     record,
     withReadme ? { branch: defaultBranch, author: user } : null,
   );
-  return ok(projectEntity(ctx.baseUrl, record), 201);
+  return ok(projectEntity(ctx.baseUrl, record, ctx), 201);
 }
 
 export const projectCreateRoutes: RouteDefinition[] = [

@@ -4,7 +4,7 @@
 // which GitLab protects by default (default_branch_protection 2, "fully protected": developers can
 // neither push to it nor make its first push).
 
-import { MAINTAINER, projectMembershipLevel } from '../access.js';
+import { canReadCode, DEVELOPER, MAINTAINER, projectMembershipLevel } from '../access.js';
 import { projectWebUrl, type Json } from '../entities.js';
 import {
   ApiError,
@@ -28,8 +28,7 @@ import { RequestParams } from '../request-params.js';
 import type { ProjectRecord } from '../state.js';
 import { findVisibleProject } from './projects.js';
 
-export const REPORTER = 20;
-export const DEVELOPER = 30;
+export { DEVELOPER, REPORTER } from '../access.js';
 
 /** `user_project` + `authorize_read_code!` */
 export function readableRepository(ctx: RequestContext): {
@@ -37,12 +36,7 @@ export function readableRepository(ctx: RequestContext): {
   repository: ProjectRepository;
 } {
   const project = findVisibleProject(ctx, ctx.params['id'] ?? '');
-  if (
-    project.visibility === 'private' &&
-    !ctx.user?.admin &&
-    projectMembershipLevel(ctx.state, ctx.user, project) < REPORTER
-  )
-    throw forbidden();
+  if (!canReadCode(ctx.state, ctx.user, project)) throw forbidden();
   return { project, repository: ctx.state.repositories.of(project) };
 }
 
