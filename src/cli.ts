@@ -190,6 +190,10 @@ export function buildProgram(run: (action: Action) => Promise<void>): Command {
         '--context-for <id=context>',
         'kubeconfig context that reaches certificate cluster ID (repeatable)',
         collect,
+      )
+      .option(
+        '--no-ci-audit',
+        'skip reading the CI configuration of every project in reach (faster; the plan then cannot name jobs that would break)',
       ),
   )
     .addHelpText(
@@ -244,7 +248,13 @@ export function buildProgram(run: (action: Action) => Promise<void>): Command {
       .option('--only <agent>', 'only this agent: PROJECT_PATH:NAME or NAME (repeatable)', collect)
       .option(
         '--disable-old-clusters',
-        'turn each certificate cluster off once its agents are connected and in use (never deletes it)',
+        'turn each certificate cluster off once every job that used it is proven to reach it through its agent (see verify; never deletes it)',
+      )
+      .addOption(
+        new Option(
+          '--fix-ci <mode>',
+          'open a merge request per project whose deploy jobs would break, making them select their agent context',
+        ).choices(['merge-request']),
       )
       .addOption(
         new Option('--config-via <mode>', 'how agent config files reach GitLab')
@@ -287,7 +297,8 @@ export function buildProgram(run: (action: Action) => Promise<void>): Command {
         'migrate-clusters apply plan.json --dry-run',
         'migrate-clusters apply plan.json --yes',
         'migrate-clusters apply plan.json --only payments/gitlab-agents:staging --config-via merge-request',
-        'migrate-clusters apply plan.json --yes --disable-old-clusters   # after jobs deploy through the agents',
+        'migrate-clusters apply plan.json --yes --fix-ci merge-request   # also fix the deploy jobs that would break',
+        'migrate-clusters apply plan.json --yes --disable-old-clusters   # turns off only what verify shows safe',
         'migrate-clusters apply --demo --yes                             # the whole journey on the demo',
       ]) +
         '\nA journal of what apply did is kept beside the plan (plan.json.state.json, no secrets).\n',
@@ -354,6 +365,28 @@ export function buildProgram(run: (action: Action) => Promise<void>): Command {
     )
     .action((planFile: string, options: object) =>
       run(async () => (await import('./commands/status.js')).runStatusCommand(planFile, options)),
+    );
+
+  withCommonOptions(
+    withKubeOptions(program.command('verify'))
+      .description(
+        'Continuity, read live: does every job reach the cluster it used once the old one is off? (reads only)',
+      )
+      .argument('[plan]', 'plan file from `plan --out` (with --demo: plan now)')
+      .option('--json', 'print the rows, the clusters and the CI audit as JSON on stdout')
+      .option('--detailed-exitcode', 'exit 2 while some row does not hold, 0 when all do'),
+  )
+    .addHelpText(
+      'after',
+      examples([
+        'migrate-clusters verify plan.json',
+        'migrate-clusters verify --demo                       # every CI audit verdict on the demo',
+        "migrate-clusters verify plan.json --json | jq '.rows[] | select(.holds | not)'",
+        'migrate-clusters verify plan.json --detailed-exitcode   # CI: exit 2 = not safe to cut over yet',
+      ]),
+    )
+    .action((planFile: string | undefined, options: object) =>
+      run(async () => (await import('./commands/verify.js')).runVerifyCommand(planFile, options)),
     );
 
   withCommonOptions(

@@ -34,6 +34,8 @@ export interface DeliveryRequest {
   mergeRequestTitle: string;
   /** lists the certificate clusters the agent replaces */
   mergeRequestDescription: string;
+  /** merge-request mode's source branch; default `migrate-clusters/<agentName>` */
+  mergeRequestBranch?: string;
 }
 
 export interface DeliveryOptions {
@@ -315,7 +317,7 @@ class GitLabDelivery {
     target: string,
     onDefault: BranchSnapshot,
   ): Promise<DeliveryResult> {
-    const source = mergeRequestBranch(this.request.agentName);
+    const source = this.request.mergeRequestBranch ?? mergeRequestBranch(this.request.agentName);
     const alreadyThere = decide(this.request.files, (p) => onDefault.files[p]?.content ?? null);
     if (alreadyThere.every((d) => d.action === 'unchanged')) {
       this.result.branch = target;

@@ -6,6 +6,10 @@ import { UserError } from '../errors.js';
 import type { PlannedAgent, PlanStep, StepKind } from '../plan/types.js';
 import { readConfigFiles } from '../agent-config/deliver.js';
 import { readReadiness } from './readiness.js';
+import { certClustersOf, readLiveContinuity } from '../verify/live-continuity.js';
+import { projectsInReach } from '../verify/projects-in-reach.js';
+import { auditProjectCi } from '../verify/read-ci.js';
+import { fixCiStep, fixProjectCi, needsFixing } from './fix-ci.js';
 import { provenTarget } from './steps/kube-target.js';
 import { missingGrants, readAuthorizations } from '../continuity/authorizations.js';
 import { createTokenStep, installAgentk, waitConnection } from './steps/agentk-steps.js';
@@ -28,6 +32,12 @@ const runners: Record<StepKind, StepRunner> = {
   'set-variable': setVariable,
   'link-environment': linkEnvironments,
   'disable-cluster': disableCluster,
+  'fix-ci': async (step, _run, ctx) => {
+    const project = step.id.slice('ci/'.length, -'/fix-ci'.length);
+    const audit = ctx.audits?.get(project.toLowerCase());
+    if (!audit) return { status: 'skipped', detail: 'no CI audit of this project' };
+    return fixProjectCi(audit, ctx);
+  },
 };
 
 /** Steps that would point jobs at the agent: never before it is connected and configured. */
@@ -79,14 +89,14 @@ export function newRun(agent: PlannedAgent): AgentRun {
 
 export async function executeStep(
   step: PlanStep,
-  run: AgentRun,
+  run: AgentRun | null,
   ctx: ApplyContext,
 ): Promise<StepResult> {
-  if (run.held && HELD_KINDS.has(step.kind))
+  if (run?.held && HELD_KINDS.has(step.kind))
     return { status: 'skipped', detail: `held back: ${run.held}` };
   try {
-    const result = await runners[step.kind](step, run, ctx);
-    if (result.status === 'failed') run.held ??= result.detail;
+    const result = await runners[step.kind](step, run!, ctx);
+    if (result.status === 'failed' && run) run.held ??= result.detail;
     if (!ctx.settings.dryRun && (result.status === 'done' || result.status === 'unchanged'))
       await ctx.journal.stepDone(step.id);
     return result;
@@ -95,7 +105,7 @@ export async function executeStep(
       error instanceof UserError
         ? `${error.message}${error.hint ? ` ${error.hint}` : ''}`
         : (error as Error).message;
-    run.held = message;
+    if (run) run.held = message;
     return { status: 'failed', detail: message };
   }
 }
@@ -146,6 +156,51 @@ async function unverifiedReasons(run: AgentRun, ctx: ApplyContext): Promise<stri
   return reasons;
 }
 
+/**
+ * --fix-ci: the CI audit of every project in reach of the selected agents' clusters, read live
+ * (kept for the gate: a merge request changes no default branch), and a step per project with
+ * a job that would break or stop.
+ */
+async function fixCiSteps(ctx: ApplyContext, agents: PlannedAgent[]): Promise<PlanStep[]> {
+  if (!ctx.settings.fixCi) return [];
+  const ids = new Set(agents.flatMap((a) => a.clusterIds));
+  const clusters = certClustersOf(ctx.plan, ctx.journal.journal).filter((c) => ids.has(c.id));
+  const projects = await projectsInReach(ctx.client, clusters);
+  const audits = await Promise.all(projects.map((p) => auditProjectCi(ctx.client, p)));
+  ctx.audits = new Map(audits.map((a) => [a.project.toLowerCase(), a]));
+  return audits.filter(needsFixing).map((a) => fixCiStep(a.project));
+}
+
+/**
+ * The continuity of the clusters about to be turned off, read live once their agents are
+ * verified (verify/live-continuity.ts): disable-cluster turns off only those whose rows all hold.
+ */
+async function readGate(ctx: ApplyContext, cutOverSteps: PlanStep[]): Promise<void> {
+  if (!ctx.settings.disableOldClusters || cutOverSteps.length === 0) return;
+  const readiness = new Map<string, string | null | undefined>(
+    ctx.plan.agents.map((a) => [
+      a.ref,
+      ctx.verified.has(a.ref) ? null : ctx.unverified.get(a.ref)?.join('; '),
+    ]),
+  );
+  try {
+    const live = await readLiveContinuity(
+      { client: ctx.client, kube: ctx.kube, now: ctx.now, journal: ctx.journal.journal },
+      ctx.plan,
+      {
+        clusterIds: [...new Set(cutOverSteps.map((s) => s.clusterId!))],
+        ...(ctx.audits ? { audits: [...ctx.audits.values()] } : {}),
+        readiness: new Map(
+          [...readiness].filter((e): e is [string, string | null] => e[1] !== undefined),
+        ),
+      },
+    );
+    ctx.gate = { gates: live.continuity.gates };
+  } catch (error) {
+    ctx.gate = { error: error instanceof UserError ? error.message : (error as Error).message };
+  }
+}
+
 export interface RunApplyOptions {
   /** listr2's redrawing renderer (a terminal), one line per finished step, or nothing */
   renderer: 'default' | 'plain' | 'silent';
@@ -184,7 +239,7 @@ export async function runApply(
   const execute = async (step: PlanStep): Promise<StepResult> => {
     const result =
       ctx.settings.disableOldClusters || step.kind !== 'disable-cluster'
-        ? await executeStep(step, runs.get(step.agent!)!, ctx)
+        ? await executeStep(step, runs.get(step.agent ?? '') ?? null, ctx)
         : {
             status: 'skipped' as const,
             detail: 'stays on (pass --disable-old-clusters to turn it off)',
@@ -206,6 +261,8 @@ export async function runApply(
       for (const step of stepsOf(ctx, agent, false)) await execute(step);
       await verify(agent);
     }
+    for (const step of await fixCiSteps(ctx, agents)) await execute(step);
+    await readGate(ctx, cutOverSteps);
     for (const step of cutOverSteps) await execute(step);
     return { outcomes, verified: [...ctx.verified] };
   }
@@ -235,13 +292,31 @@ export async function runApply(
         { concurrent: false, exitOnError: true },
       ),
   }));
+  if (ctx.settings.fixCi)
+    tasks.push({
+      title: 'Deploy jobs that would break: merge requests that fix them (--fix-ci)',
+      task: async (_c, task) =>
+        task.newListr((await fixCiSteps(ctx, agents)).map(stepTask), {
+          concurrent: false,
+          exitOnError: false,
+        }),
+    });
   if (cutOverSteps.length > 0) {
     tasks.push(
       ctx.settings.disableOldClusters
         ? {
             title: 'Turn off old certificate clusters',
             task: (_c, task) =>
-              task.newListr(cutOverSteps.map(stepTask), { concurrent: false, exitOnError: false }),
+              task.newListr(
+                [
+                  {
+                    title: 'Continuity: every job reaches the cluster it used (CI audit, live)',
+                    task: () => readGate(ctx, cutOverSteps),
+                  },
+                  ...cutOverSteps.map(stepTask),
+                ],
+                { concurrent: false, exitOnError: false },
+              ),
           }
         : {
             title: 'Old certificate clusters',

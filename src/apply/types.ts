@@ -2,6 +2,8 @@
 // the outside world (GitLab client, Kubernetes targets), and what each step reports back.
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { GitLabClient } from '../gitlab/client.js';
+import type { ProjectAudit } from '../ci-audit/types.js';
+import type { ClusterGate } from '../continuity/rows.js';
 import type { Plan, PlannedAgent, PlanStep } from '../plan/types.js';
 import type { JournalStore } from './journal.js';
 
@@ -24,6 +26,8 @@ export interface ApplySettings {
   pollMs: number;
   forceConflicts: boolean;
   rbac: string;
+  /** --fix-ci merge-request: open merge requests that make breaking deploy jobs select their context */
+  fixCi: 'merge-request' | null;
 }
 
 /**
@@ -91,6 +95,10 @@ export interface ApplyContext extends ApplyDeps {
   verified: Set<string>;
   /** why an agent is not verified (read when its old clusters would be turned off) */
   unverified: Map<string, string[]>;
+  /** --fix-ci: the live CI audit of the projects in reach, by lower-cased path */
+  audits?: Map<string, ProjectAudit>;
+  /** the continuity gate of the clusters to turn off, read live before the first one goes */
+  gate?: { gates: Map<number, ClusterGate> } | { error: string };
 }
 
 export type StepRunner = (step: PlanStep, run: AgentRun, ctx: ApplyContext) => Promise<StepResult>;

@@ -8,20 +8,26 @@ import { classifyJobs } from './classify.js';
 import type { CiSources, ProjectAudit } from './types.js';
 
 export type ProjectCiInput =
-  /** a configuration GitLab's lint API merged */
-  | { kind: 'merged'; source: 'file' | 'auto-devops'; configPath: string; sources: CiSources }
-  /** ci_config_path names a file in another project or a URL, which this audit does not read */
-  | { kind: 'external'; configPath: string }
+  /** a configuration GitLab's lint API merged (external: a ci_config_path elsewhere, expanded) */
+  | {
+      kind: 'merged';
+      source: 'file' | 'auto-devops' | 'external';
+      configPath: string;
+      sources: CiSources;
+    }
   /** no CI file and Auto DevOps off: no pipeline runs */
   | { kind: 'none'; configPath: string }
   /** the configuration exists but could not be read, e.g. the lint API says it is invalid */
-  | { kind: 'unreadable'; source: 'file' | 'auto-devops'; configPath: string; problem: string };
+  | {
+      kind: 'unreadable';
+      source: 'file' | 'auto-devops' | 'external';
+      configPath: string;
+      problem: string;
+    };
 
 export function auditProject(project: string, input: ProjectCiInput): ProjectAudit {
   const base = { project, configPath: input.configPath, jobs: [], problem: null };
   switch (input.kind) {
-    case 'external':
-      return { ...base, source: 'external' };
     case 'none':
       return { ...base, source: 'none' };
     case 'unreadable':

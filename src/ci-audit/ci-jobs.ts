@@ -29,7 +29,8 @@ export type ScriptSection = 'before_script' | 'script' | 'after_script';
 
 export interface CiJob {
   name: string;
-  environment: string;
+  /** environment:name; null for a job without one */
+  environment: string | null;
   /** the effective script lines of each section, nested lists flattened */
   sections: Record<ScriptSection, string[]>;
   image: string | null;
@@ -101,10 +102,10 @@ export function parseMergedConfig(mergedYaml: string): Json {
 }
 
 /**
- * Jobs that have an environment. Hidden jobs (names starting with '.') are templates GitLab
- * never runs (Entry::Jobs#hidden?, lib/gitlab/ci/config/entry/jobs.rb).
+ * Every job, with its environment or null. Hidden jobs (names starting with '.') are templates
+ * GitLab never runs (Entry::Jobs#hidden?, lib/gitlab/ci/config/entry/jobs.rb).
  */
-export function environmentJobs(config: Json): CiJob[] {
+export function configJobs(config: Json): CiJob[] {
   const defaults = isObject(config.default) ? config.default : {};
   /** `default:` wins over the old top-level form of the same key. */
   const fromDefault = (job: Json, key: string): unknown =>
@@ -115,7 +116,6 @@ export function environmentJobs(config: Json): CiJob[] {
   for (const [name, job] of Object.entries(config)) {
     if (RESERVED.has(name) || name.startsWith('.') || !isObject(job)) continue;
     const environment = environmentName(job.environment);
-    if (environment == null) continue;
     const own = (key: string) => (key in job ? job[key] : fromDefault(job, key));
     const inherited = Object.fromEntries(
       Object.entries(rootVariables).filter(([key]) => inherits(job, 'variables', key)),

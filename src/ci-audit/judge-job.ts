@@ -188,7 +188,8 @@ function implicitFinding(unselected: Placed[]): Finding {
 function kubernetesLooks(job: CiJob, placed: Placed[], scripts: string[], text: string) {
   if (job.image && KUBERNETES_NAME.test(job.image)) return `image ${job.image}`;
   if (KUBERNETES_NAME.test(job.name)) return `job name ${job.name}`;
-  if (KUBERNETES_NAME.test(job.environment)) return `environment ${job.environment}`;
+  if (job.environment != null && KUBERNETES_NAME.test(job.environment))
+    return `environment ${job.environment}`;
   const named = scripts.find((s) => KUBERNETES_NAME.test(s));
   if (named) return `script ${named}`;
   const variable = KUBERNETES_VARIABLES.exec(text);

@@ -46,8 +46,8 @@ export interface Finding {
 
 export interface AuditedJob {
   name: string;
-  /** environment:name as written (may contain $VARIABLES) */
-  environment: string;
+  /** environment:name as written (may contain $VARIABLES); null for a job without one that is gated on Kubernetes being active */
+  environment: string | null;
   verdict: JobVerdict;
   /** what was seen, one short sentence, e.g. "runs kubectl apply without choosing a context" */
   evidence: string;
@@ -83,10 +83,10 @@ export interface CiSources {
 
 export interface ProjectAudit {
   project: string;
-  /** file: the project's CI file; auto-devops: no file, Auto DevOps on; external: ci_config_path names another project or a URL; none: no CI config */
+  /** file: the project's CI file; auto-devops: no file, Auto DevOps on; external: ci_config_path names a file in another project or a URL; none: no CI config */
   source: 'file' | 'auto-devops' | 'external' | 'none';
   configPath: string;
-  /** jobs with an environment only */
+  /** jobs with an environment, and jobs gated on Kubernetes being active */
   jobs: AuditedJob[];
   /** why the configuration could not be read (invalid, unreadable); null otherwise */
   problem: string | null;

@@ -37,6 +37,7 @@ export interface ApplyCommandOptions extends ConnectionFlags {
   kubeconfig?: string;
   contextFor?: string[];
   sameCluster?: string[];
+  fixCi?: 'merge-request';
   rbac?: string;
   forceConflicts?: boolean;
   refresh?: boolean;
@@ -90,6 +91,7 @@ export function applySettings(options: ApplyCommandOptions): ApplySettings {
     pollMs: 1000,
     forceConflicts: options.forceConflicts ?? false,
     rbac: options.rbac ?? 'cluster-admin',
+    fixCi: options.fixCi ?? null,
   };
 }
 

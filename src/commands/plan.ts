@@ -29,6 +29,7 @@ export interface PlanCommandOptions extends ConnectionFlags {
   agentProjectName?: string;
   agentProject?: string[];
   contextFor?: string[];
+  ciAudit?: boolean;
   color?: boolean;
   verbose?: boolean;
 }
@@ -82,6 +83,7 @@ export async function runPlan(options: PlanCommandOptions): Promise<ExitCode> {
     agentProjectName: options.agentProjectName ?? 'gitlab-agents',
     agentProjects: Object.fromEntries(parsePairs('--agent-project', options.agentProject)),
     contextFor,
+    ciAudit: options.ciAudit ?? true,
   };
   const format = options.format ?? (process.stdout.isTTY ? 'table' : 'json');
 

@@ -8,7 +8,7 @@
 //        a ci_config_path in another project).
 import type { GitLabClient } from './client.js';
 import { endpoint } from './endpoint.js';
-import { call } from './wrapper-errors.js';
+import { call, wrapperFailure } from './wrapper-errors.js';
 
 export interface LintInclude {
   type: string;
@@ -54,15 +54,13 @@ export async function lintProjectConfig(
   project: string,
 ): Promise<LintResult> {
   const what = `reading the CI configuration of ${project}`;
-  const response = await call(
-    client,
-    what,
-    () => client.get(endpoint`projects/${project}/ci/lint`),
-    {
-      forbidden: READ_HINT,
-    },
-  );
-  return toResult(response.body, what);
+  try {
+    // client.get runs in the pool already: wrapping it in `call` would wait for a second slot
+    const response = await client.get(endpoint`projects/${project}/ci/lint`);
+    return toResult(response.body, what);
+  } catch (error) {
+    throw wrapperFailure(error, client, what, { forbidden: READ_HINT });
+  }
 }
 
 /** `content` expanded in the context of `project` (its includes resolve from there). */

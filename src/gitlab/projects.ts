@@ -4,7 +4,8 @@
 import type { GitLabClient } from './client.js';
 import { endpoint } from './endpoint.js';
 import { fetchAllOffset, streamKeyset } from './paginate.js';
-import { callOrNull, wrapperFailure } from './wrapper-errors.js';
+import { httpFailure } from './errors.js';
+import { wrapperFailure } from './wrapper-errors.js';
 
 export interface ProjectCi {
   id: number;
@@ -76,8 +77,11 @@ export async function readProjectCi(
   client: GitLabClient,
   project: string,
 ): Promise<ProjectCi | null> {
-  const found = await callOrNull(client, `reading project ${project}`, /Project Not Found/, () =>
-    client.get<ProjectSchema>(endpoint`projects/${project}`),
-  );
-  return found == null ? null : toProject(found.body);
+  try {
+    // client.get runs in the pool already (callOrNull would wait for a second slot)
+    return toProject((await client.get<ProjectSchema>(endpoint`projects/${project}`)).body);
+  } catch (error) {
+    if (httpFailure(error)?.status === 404) return null;
+    throw wrapperFailure(error, client, `reading project ${project}`);
+  }
 }

@@ -11,6 +11,8 @@ export interface PlanOptions {
   agentProjects: Record<string, string>;
   /** kube context per certificate cluster id (--context-for) */
   contextFor: Record<number, string>;
+  /** read and audit the CI configuration of every project in reach (plan --no-ci-audit: off) */
+  ciAudit: boolean;
   now: () => Date;
 }
 
@@ -21,5 +23,6 @@ export const defaultPlanOptions = (): PlanOptions => ({
   agentProjectName: 'gitlab-agents',
   agentProjects: {},
   contextFor: {},
+  ciAudit: true,
   now: () => new Date(),
 });

@@ -1,6 +1,7 @@
 // The plan: a versioned, JSON-serialisable description of the migration
 // (shared/contracts/plan.schema.json, copied in contracts/). Built by the pure mapper,
 // rendered by src/report, carried out by src/apply.
+import type { ProjectAudit } from '../ci-audit/types.js';
 import type { ClusterLevel, DiscoveryMode, InventoryCluster } from '../discovery/types.js';
 
 export const PLAN_KIND = 'migrate-clusters/plan';
@@ -17,7 +18,9 @@ export type StepKind =
   | 'wait-connection'
   | 'set-variable'
   | 'link-environment'
-  | 'disable-cluster';
+  | 'disable-cluster'
+  /** apply --fix-ci only: never part of a plan file (the schema does not list it) */
+  | 'fix-ci';
 
 export interface AccessEntry {
   /** full path of a project or group */
@@ -133,6 +136,18 @@ export interface Plan {
   agents: PlannedAgent[];
   steps: PlanStep[];
   warnings: PlanWarning[];
+  /**
+   * The CI audit (an extra key): every project that could deploy through a cluster to migrate
+   * and has a job with an environment (or a Kubernetes-active gate), or whose CI configuration
+   * could not be read. Absent when the plan was made with --no-ci-audit.
+   */
+  ciAudit?: PlanCiAudit;
+}
+
+export interface PlanCiAudit {
+  /** how many projects could deploy through the clusters to migrate, all read */
+  projectsRead: number;
+  projects: ProjectAudit[];
 }
 
 /** PlanOptions minus the clock: what `plan` was told. */

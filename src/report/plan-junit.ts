@@ -2,6 +2,7 @@
 // cluster: failed while its migration is pending, skipped with the reason, passed once done.
 // The "failure" is deliberate: it is the only JUnit state a widget puts in front of people.
 import type { Plan, PlannedCluster } from '../plan/types.js';
+import { auditProjectsWithJobs, isFine, jobLabel, VERDICT_WORDS } from './ci-audit-report.js';
 import { countPlan, stepsForCluster } from './plan-summary.js';
 
 // XML 1.0 cannot carry most C0 controls, lone surrogates, U+FFFE or U+FFFF at all — not even as
@@ -90,6 +91,12 @@ export function renderPlanJunit(plan: Plan): string {
     skipped: counts.skipped,
     time: 0,
   };
+  const audit = renderAuditSuite(plan);
+  const all = {
+    ...totals,
+    tests: totals.tests + audit.totals.tests,
+    failures: totals.failures + audit.totals.failures,
+  };
   const properties = Object.entries({
     'gitlab.url': plan.gitlab.url,
     'gitlab.version': plan.gitlab.version ?? 'unknown',
@@ -98,14 +105,58 @@ export function renderPlanJunit(plan: Plan): string {
   }).map(([name, value]) => `      <property${attributes({ name, value })}/>`);
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<testsuites${attributes({ name: 'migrate-clusters', ...totals })}>`,
+    `<testsuites${attributes({ name: 'migrate-clusters', ...all })}>`,
     `  <testsuite${attributes({ name: 'migrate-clusters', ...totals, timestamp: plan.generatedAt })}>`,
     '    <properties>',
     ...properties,
     '    </properties>',
     ...plan.clusters.map((cluster) => renderTestcase(plan, cluster)),
     '  </testsuite>',
+    ...audit.lines,
     '</testsuites>',
     '',
   ].join('\n');
+}
+
+/** One testcase per deploy job: failed when it would break, stop or need a person. */
+function renderAuditSuite(plan: Plan): {
+  lines: string[];
+  totals: { tests: number; failures: number };
+} {
+  const projects = auditProjectsWithJobs(plan);
+  if (!plan.ciAudit) return { lines: [], totals: { tests: 0, failures: 0 } };
+  const cases = projects.flatMap((project) => [
+    ...(project.problem
+      ? [
+          `    <testcase${attributes({ classname: project.project, name: 'CI configuration', time: 0 })}>\n      <failure${attributes({ message: 'unreadable', type: 'ci-audit' })}>${escapeXmlText(project.problem)}</failure>\n    </testcase>`,
+        ]
+      : []),
+    ...project.jobs.map((job) => {
+      const open = `    <testcase${attributes({ classname: project.project, name: jobLabel(job), time: 0 })}`;
+      if (isFine(job)) return `${open}/>`;
+      const body = [
+        job.evidence,
+        job.fix ? `Fix: ${job.fix}` : '',
+        job.fixAction
+          ? '`migrate-clusters apply … --fix-ci merge-request` can make this change.'
+          : '',
+      ]
+        .filter(Boolean)
+        .join('\n');
+      return `${open}>\n      <failure${attributes({ message: VERDICT_WORDS[job.verdict], type: job.verdict })}>${escapeXmlText(body)}</failure>\n    </testcase>`;
+    }),
+  ]);
+  const failures = projects.reduce(
+    (n, p) => n + (p.problem ? 1 : 0) + p.jobs.filter((j) => !isFine(j)).length,
+    0,
+  );
+  const totals = { tests: cases.length, failures, errors: 0, skipped: 0, time: 0 };
+  return {
+    lines: [
+      `  <testsuite${attributes({ name: 'ci-audit', ...totals, timestamp: plan.generatedAt })}>`,
+      ...cases,
+      '  </testsuite>',
+    ],
+    totals,
+  };
 }

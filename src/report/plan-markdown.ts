@@ -3,6 +3,7 @@
 // name like `prod | eu` cannot break a table and `<img …>` cannot become HTML.
 import { stringify } from 'yaml';
 import type { Plan, PlanStep, PlannedAgent, PlannedCluster } from '../plan/types.js';
+import { auditProjectsWithJobs, auditSummaryLine, VERDICT_WORDS } from './ci-audit-report.js';
 import { countPlan, ownerLabel, renderSummaryLine } from './plan-summary.js';
 
 // Backslash escapes cover what can start inline syntax mid-line (emphasis, code, links, strike,
@@ -154,6 +155,27 @@ function renderWarnings(plan: Plan): string | null {
   return ['## Warnings', items.join('\n')].join('\n\n');
 }
 
+function renderAudit(plan: Plan): string | null {
+  const line = auditSummaryLine(plan);
+  if (!line) return null;
+  const sections = ['## CI audit', escapeMarkdown(line)];
+  for (const project of auditProjectsWithJobs(plan)) {
+    sections.push(`### ${codeSpan(project.project)}`);
+    if (project.problem)
+      sections.push(`Could not read its CI configuration: ${escapeMarkdown(project.problem)}`);
+    if (project.jobs.length === 0) continue;
+    const rows = project.jobs.map((j) => [
+      codeSpan(j.name, true),
+      codeSpan(j.environment ?? '(none)', true),
+      escapeMarkdown(VERDICT_WORDS[j.verdict]),
+      escapeMarkdown(j.evidence),
+      escapeMarkdown(`${j.fix ?? '—'}${j.fixAction ? ' (apply --fix-ci can)' : ''}`),
+    ]);
+    sections.push(table(['Job', 'Environment', 'After the cut-over', 'Seen', 'Fix'], rows));
+  }
+  return sections.join('\n\n');
+}
+
 function renderSteps(steps: PlanStep[]): string | null {
   if (steps.length === 0) return null;
   const items = steps.map(
@@ -176,6 +198,11 @@ export function renderPlanMarkdown(plan: Plan): string {
   if (plan.agents.length > 0) {
     sections.push('## Agents', ...plan.agents.map((agent) => renderAgent(agent, clusters)));
   }
-  sections.push(renderUnchanged(plan), renderWarnings(plan), renderSteps(plan.steps));
+  sections.push(
+    renderUnchanged(plan),
+    renderAudit(plan),
+    renderWarnings(plan),
+    renderSteps(plan.steps),
+  );
   return `${sections.filter((s): s is string => s != null).join('\n\n')}\n`;
 }

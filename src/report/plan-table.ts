@@ -10,6 +10,7 @@ import type {
   PlannedCluster,
 } from '../plan/types.js';
 import { hasPendingChanges, ownerLabel, renderSummaryLine } from './plan-summary.js';
+import { renderAuditTable } from './ci-audit-report.js';
 import { renderTable } from './text-table.js';
 
 const INDENT = '    ';
@@ -186,6 +187,7 @@ export function renderPlanTable(plan: Plan, color: ChalkInstance): string {
     ),
     renderClusterList('Skipped', byAction('skip'), color),
     renderClusterList('Done', byAction('done'), color),
+    renderAuditTable(plan, color, printable),
     renderWarnings(plan, color),
   );
   const summary = renderSummaryLine(plan);

@@ -621,7 +621,12 @@ describe('auditProject', () => {
 
   it.each([
     [
-      { kind: 'external', configPath: 'ci.yml@acme/ci' },
+      {
+        kind: 'merged',
+        source: 'external',
+        configPath: 'ci.yml@acme/ci',
+        sources: { ...sources, mergedYaml: 'test:\n  script: [make test]\n' },
+      },
       { source: 'external', problem: null },
     ],
     [

@@ -119,6 +119,19 @@ export const disableCluster: StepRunner = async (step, run, ctx): Promise<StepRe
       detail: `stays on: ${why}`,
     };
   }
+  const gate =
+    ctx.gate == null ? null : 'error' in ctx.gate ? ctx.gate : ctx.gate.gates.get(cluster.id);
+  if (gate == null || 'error' in gate)
+    return {
+      status: 'needs-person',
+      detail: `stays on: whether its jobs keep deploying could not be read${gate ? ` (${gate.error})` : ''}`,
+    };
+  if (!gate.holds) {
+    const shown = gate.problems.slice(0, 5).join(' · ');
+    const more =
+      gate.problems.length > 5 ? ` (and ${gate.problems.length - 5} more: see verify)` : '';
+    return { status: 'needs-person', detail: `stays on: ${shown}${more}` };
+  }
   const current = await ctx.client.clusters.show(cluster.level, cluster.owner, cluster.id);
   if (!current.enabled) return { status: 'unchanged', detail: `cluster ${cluster.id} is off` };
   if (ctx.settings.dryRun)

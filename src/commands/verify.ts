@@ -1,0 +1,68 @@
+// `migrate-clusters verify plan.json`: the continuity table, read live. For every project and
+// environment that deploys through the plan's certificate clusters: the cluster its jobs used,
+// the context they get once it is off, whether that reaches the same cluster, and whether every
+// job selects it (the CI audit). Reads only. Exit 2 with --detailed-exitcode while a row fails.
+import { journalPathFor, loadJournal } from '../apply/journal.js';
+import { loadPlan } from '../apply/load-plan.js';
+import { clustersOfAgents, readLiveClusters } from '../apply/status.js';
+import { ExitCode, UserError } from '../errors.js';
+import { createOutput } from '../output.js';
+import { computePlan } from '../plan/compute-plan.js';
+import { defaultPlanOptions } from '../plan/options.js';
+import { renderContinuityTable } from '../report/continuity-table.js';
+import { readLiveContinuity } from '../verify/live-continuity.js';
+import { checkSameInstance, openKubeAccess, type StatusCommandOptions } from './status.js';
+import { withDiscovery } from './with-discovery.js';
+
+export type VerifyCommandOptions = StatusCommandOptions;
+
+export async function runVerifyCommand(
+  planPath: string | undefined,
+  options: VerifyCommandOptions,
+): Promise<ExitCode> {
+  const out = createOutput({ color: options.color ?? true, verbose: options.verbose ?? false });
+  if (!planPath && !options.demo)
+    throw new UserError('verify needs a plan file.', {
+      hint: 'Make one with `migrate-clusters plan --out plan.json`, then `migrate-clusters verify plan.json` (or try --demo).',
+    });
+  const given = planPath ? await loadPlan(planPath) : null;
+  const journal = planPath ? await loadJournal(journalPathFor(planPath)) : null;
+  return withDiscovery(options, out, {}, async (inventory, connection) => {
+    if (given && planPath) checkSameInstance(connection, given.gitlab.url, planPath);
+    const plan = given ?? (await computePlan(connection.client, inventory, defaultPlanOptions()));
+    const clusters = await readLiveClusters(connection.client, clustersOfAgents(plan));
+    const access = await openKubeAccess(connection, plan, clusters, options);
+    try {
+      const live = await readLiveContinuity(
+        { client: connection.client, kube: access.kube, now: () => new Date(), journal },
+        plan,
+      );
+      const { rows, gates } = live.continuity;
+      if (options.json)
+        out.result(
+          JSON.stringify(
+            {
+              gitlabUrl: connection.url,
+              rows,
+              clusters: [...gates.values()].sort((a, b) => a.clusterId - b.clusterId),
+              audit: live.audits.filter((a) => a.jobs.length > 0 || a.problem),
+            },
+            null,
+            2,
+          ),
+        );
+      else
+        out.result(
+          renderContinuityTable(
+            live.continuity,
+            new Map(plan.clusters.map((c) => [c.id, c.name])),
+            out.color,
+          ),
+        );
+      const failing = rows.some((r) => !r.holds);
+      return options.detailedExitcode && failing ? ExitCode.pending : ExitCode.ok;
+    } finally {
+      await access.close();
+    }
+  });
+}
