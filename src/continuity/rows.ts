@@ -55,6 +55,8 @@ export interface ContinuityInput {
   variables: VariablesByOwner;
   projects: ProjectJobs[];
   instanceAuthorization: boolean;
+  /** the agents the plan gives each cluster: all must be ready before it goes off */
+  clusterAgents?: ReadonlyMap<number, readonly string[]>;
 }
 
 export interface ContinuityRow {
@@ -247,5 +249,17 @@ export function buildContinuity(input: ContinuityInput): Continuity {
     }
   }
   for (const c of input.clusters) if (c.enabled) gate(c.id);
+  // A cluster nobody deploys through still goes off only once its agents have taken over.
+  for (const [id, refs] of input.clusterAgents ?? []) {
+    const g = gates.get(id);
+    if (!g) continue;
+    for (const ref of refs) {
+      const agent = input.agents.find((a) => a.ref === ref);
+      const why = agent ? agent.notReady : 'not in the plan';
+      if (why == null) continue;
+      g.holds = false;
+      g.problems.push(`agent ${ref}: ${why}`);
+    }
+  }
   return { rows, gates };
 }

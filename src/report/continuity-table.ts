@@ -53,7 +53,14 @@ export function renderContinuityTable(
   const name = (id: number) => `${id} (${printable(clusterNames.get(id) ?? '?')})`;
   lines.push('');
   if (ready.length) lines.push(color.green(`Can be turned off: ${ready.map(name).join(', ')}`));
-  if (held.length) lines.push(color.yellow(`Must stay on: ${held.map(name).join(', ')}`));
+  if (held.length) {
+    lines.push(color.yellow(`Must stay on (${held.length}):`));
+    for (const id of held) {
+      const problems = gates.get(id)!.problems;
+      const more = problems.length > 2 ? ` (and ${problems.length - 2} more)` : '';
+      lines.push(`  ${name(id)}: ${printable(problems.slice(0, 2).join(' · '))}${more}`);
+    }
+  }
   const holding = rows.filter((r) => r.holds).length;
   lines.push(
     color.bold(`${rows.length} row(s): ${holding} hold · ${rows.length - holding} do not`),

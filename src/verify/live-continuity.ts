@@ -6,7 +6,7 @@ import { readConfigFiles } from '../agent-config/read-files.js';
 import type { Journal } from '../apply/journal.js';
 import { notReadyReason, readReadiness, type ReadinessDeps } from '../apply/readiness.js';
 import type { ProjectAudit } from '../ci-audit/types.js';
-import { readAuthorizations } from '../continuity/authorizations.js';
+import { missingGrants, readAuthorizations } from '../continuity/authorizations.js';
 import type { CertCluster } from '../continuity/old-cluster.js';
 import { jobsOf } from '../continuity/project-jobs.js';
 import { buildContinuity, type AgentView, type Continuity } from '../continuity/rows.js';
@@ -45,16 +45,22 @@ async function agentView(
   deps: LiveContinuityDeps,
   plan: Plan,
   agent: PlannedAgent,
-  notReady: string | null | undefined,
+  known: string | null | undefined,
 ): Promise<AgentView> {
   const files = await readConfigFiles(deps.client, agent.project, [agent.configPath]);
-  const authorizations = readAuthorizations(files[agent.configPath] ?? null, {
+  const context = {
     agentProject: agent.project,
     instanceAuthorization: plan.gitlab.instanceAuthorization,
-  });
+  };
+  const authorizations = readAuthorizations(files[agent.configPath] ?? null, context);
+  let notReady = known;
   if (notReady === undefined) {
     const registered = await findAgent(deps.client, agent.project, agent.name).catch(() => null);
-    notReady =
+    const missing = missingGrants(agent.config, authorizations, context);
+    const reasons = [
+      missing.length
+        ? `config.yaml on the default branch: ${missing.slice(0, 3).join('; ')}`
+        : null,
       registered == null
         ? 'not registered'
         : notReadyReason(
@@ -62,7 +68,9 @@ async function agentView(
               agentId: registered.id,
               requireInstalledToken: false,
             }),
-          );
+          ),
+    ].filter((r): r is string => r != null);
+    notReady = reasons.length ? reasons.join('; ') : null;
   }
   return { ref: agent.ref, project: agent.project, apiUrl: agent.apiUrl, authorizations, notReady };
 }
@@ -109,6 +117,7 @@ export async function readLiveContinuity(
     variables,
     projects: audits.map(jobsOf),
     instanceAuthorization: plan.gitlab.instanceAuthorization,
+    clusterAgents: new Map(plan.clusters.map((c) => [c.id, c.agents])),
   });
   // Only the clusters asked about decide; rows through others are context.
   for (const id of continuity.gates.keys()) if (!wanted.has(id)) continuity.gates.delete(id);

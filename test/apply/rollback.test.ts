@@ -20,7 +20,7 @@ import { type DemoClusters } from '../../src/simulator/demo-clusters.js';
 import type { GitLabFixture } from '../../src/simulator/gitlab/fixture-types.js';
 import { startGitLabSimulator, type GitLabSimulator } from '../../src/simulator/gitlab/server.js';
 import { isWrite } from '../../src/simulator/kube/server.js';
-import { adminApiToken, demoFixture, testClient, tokenOf } from '../helpers/gitlab.js';
+import { adminApiToken, demoFixtureWithFixedCi, testClient, tokenOf } from '../helpers/gitlab.js';
 import { applyInProcess, demoKube } from '../helpers/engine.js';
 
 const FORECAST_PROJECT = 'data/ml/demand-forecast';
@@ -39,7 +39,7 @@ const journalPath = () => join(dir, 'plan.json.state.json');
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mc-rollback-'));
-  fx = demoFixture();
+  fx = demoFixtureWithFixedCi();
   const envs = (fx.environments ??= []);
   for (const name of ['staging', 'production'])
     if (!envs.some((e) => e.project === FORECAST_PROJECT && e.name === name))

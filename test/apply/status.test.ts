@@ -26,12 +26,12 @@ import { startGitLabSimulator, type GitLabSimulator } from '../../src/simulator/
 import { isWrite } from '../../src/simulator/kube/server.js';
 import { writeKubeconfig } from '../../src/simulator/kube/kubeconfig-file.js';
 import { Chalk } from 'chalk';
-import { adminApiToken, demoFixture, testClient } from '../helpers/gitlab.js';
+import { adminApiToken, demoFixtureWithFixedCi, testClient } from '../helpers/gitlab.js';
 import { applyInProcess, demoKube } from '../helpers/engine.js';
 
 /** The demo with environments in the one project whose agent lives in the project itself. */
 function fixture(): GitLabFixture {
-  const f = demoFixture();
+  const f = demoFixtureWithFixedCi();
   const envs = (f.environments ??= []);
   for (const name of ['staging', 'production'])
     if (!envs.some((e) => e.project === 'data/ml/demand-forecast' && e.name === name))

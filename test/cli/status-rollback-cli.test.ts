@@ -19,7 +19,7 @@ import { type DemoClusters } from '../../src/simulator/demo-clusters.js';
 import type { GitLabFixture } from '../../src/simulator/gitlab/fixture-types.js';
 import { startGitLabSimulator, type GitLabSimulator } from '../../src/simulator/gitlab/server.js';
 import { writeKubeconfig } from '../../src/simulator/kube/kubeconfig-file.js';
-import { adminApiToken, demoFixture, testClient } from '../helpers/gitlab.js';
+import { adminApiToken, demoFixtureWithFixedCi, testClient } from '../helpers/gitlab.js';
 import { isOneClearLine, runCli, type CliResult } from '../helpers/run-cli.js';
 import { applyInProcess, demoKube } from '../helpers/engine.js';
 import type { KubeAccess } from '../../src/apply/types.js';
@@ -39,7 +39,7 @@ const outputs: CliResult[] = [];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mc-status-cli-'));
-  fx = demoFixture();
+  fx = demoFixtureWithFixedCi();
   sim = await startGitLabSimulator({ fixture: fx });
   client = testClient(sim.url, adminApiToken(fx));
   const inventory = await discoverInventory(client);

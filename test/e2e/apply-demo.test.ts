@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { demoFixture } from '../helpers/gitlab.js';
+import { demoFixture, demoFixtureWithFixedCi } from '../helpers/gitlab.js';
 import { runCli } from '../helpers/run-cli.js';
 import { startWorld, type World } from '../helpers/world.js';
 
@@ -87,10 +87,79 @@ describe('apply on the demo instance', () => {
     expect(fresh.steps).toHaveLength(fresh.summary.toMigrate);
   });
 
-  it('after the cut-over (applying that fresh plan), plan shows nothing pending', async () => {
-    const r = await cli(['apply', replan, '--yes', '--disable-old-clusters']);
-    expect(r.stderr).toMatch(/turned off certificate cluster/);
+  it('the cut-over turns off only the clusters whose jobs are proven; --fix-ci opens merge requests', async () => {
+    const r = await cli([
+      'apply',
+      replan,
+      '--yes',
+      '--disable-old-clusters',
+      '--fix-ci',
+      'merge-request',
+    ]);
     expect(r.code, r.stderr).toBe(0);
+    const on = [...world.gitlab.state.clustersById.values()]
+      .filter((c) => c.data.enabled)
+      .map((c) => c.data.id)
+      .sort((a, b) => a - b);
+    // breaking jobs: 5 checkout-api, 7 route-planner, 9 tracking-api, 13 demand-forecast, 14 developer-portal
+    expect(on).toEqual([5, 7, 9, 13, 14]);
+    expect(r.stderr).toMatch(
+      /disable-cluster:5 — stays on: payments\/checkout\/checkout-api \(production\): job deploy-production would break: runs kubectl apply without choosing a context/,
+    );
+    const opened = [
+      'payments/checkout/checkout-api',
+      'logistics/routing/route-planner',
+      'platform/developer-portal',
+    ];
+    for (const project of opened) {
+      const mrs = world.gitlab.state.repositories.of(
+        world.gitlab.state.findProject(project)!,
+      ).mergeRequests;
+      expect(
+        mrs.filter((m) => m.state === 'opened'),
+        project,
+      ).toHaveLength(1);
+    }
+    expect(r.stderr).toMatch(
+      /ci\/logistics\/tracking\/tracking-api\/fix-ci — nothing here can be changed by this tool/,
+    );
+  });
+
+  it('once the merge requests are merged and a person fixes the rest, the same run cuts over; plan shows nothing pending', async () => {
+    const api = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${world.gitlab.url}/api/v4/${path}`, {
+        method,
+        headers: { 'PRIVATE-TOKEN': world.token, 'content-type': 'application/json' },
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+      expect(res.status, `${method} ${path}`).toBeLessThan(300);
+    };
+    for (const project of [
+      'payments/checkout/checkout-api',
+      'logistics/routing/route-planner',
+      'platform/developer-portal',
+    ])
+      await api('PUT', `projects/${encodeURIComponent(project)}/merge_requests/1/merge`);
+    const fixed = demoFixtureWithFixedCi().repositories!;
+    for (const project of ['logistics/tracking/tracking-api', 'platform/ci-templates']) {
+      const files = fixed.find((r) => r.project === project)!.files;
+      await api('POST', `projects/${encodeURIComponent(project)}/repository/commits`, {
+        branch: 'main',
+        commit_message: 'Select the agent context',
+        actions: Object.entries(files).map(([file_path, content]) => ({
+          action: 'update',
+          file_path,
+          content,
+        })),
+      });
+    }
+    const r = await cli(['apply', replan, '--yes', '--disable-old-clusters']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(
+      [...world.gitlab.state.clustersById.values()].filter(
+        (c) => c.data.enabled && c.data.id !== 8,
+      ),
+    ).toEqual([]);
     const after = await cli(['plan', '--detailed-exitcode', '--format', 'json']);
     const fresh = JSON.parse(after.stdout) as { summary: { toMigrate: number }; steps: unknown[] };
     expect(fresh.summary.toMigrate).toBe(0);
