@@ -411,6 +411,11 @@ export function buildProgram(run: (action: Action) => Promise<void>): Command {
         '--context-for <id=context>',
         'kubeconfig context that reaches certificate cluster ID (repeatable)',
         collect,
+      )
+      .option(
+        '--same-cluster <id>',
+        'vouch that the --context-for context of cluster ID reaches that very cluster (repeatable)',
+        collect,
       ),
   )
     .addHelpText(

@@ -3,7 +3,10 @@
 // plan's summary. Read-only by design: every call is a GET, so it is safe to run at any time, also
 // while an apply is under way.
 import { projectInfo } from '../agent-config/read-files.js';
+import type { ClusterGate } from '../continuity/rows.js';
+import { UserError } from '../errors.js';
 import { findAgent, listActiveTokens } from '../gitlab/agents.js';
+import { readLiveContinuity } from '../verify/live-continuity.js';
 import type { Plan, PlannedAgent } from '../plan/types.js';
 import {
   agentkCheck,
@@ -53,7 +56,7 @@ function overallState(checks: StatusCheck[], connected: boolean): AgentState {
 async function agentStatus(
   plan: Plan,
   agent: PlannedAgent,
-  deps: StatusDeps,
+  deps: StatusDeps & { gates: Map<number, ClusterGate> | string },
 ): Promise<AgentStatusReport> {
   const { client } = deps;
   const info = await projectInfo(client, agent.project);
@@ -95,9 +98,25 @@ async function agentStatus(
   };
 }
 
-/** Every agent of the plan, checked live. Makes GET requests only (GitLab and Kubernetes). */
+/**
+ * Every agent of the plan, checked live, and for each old cluster still on whether the cut-over
+ * gate would let it go (verify/live-continuity.ts). Reads only: GETs, and POST /ci/lint, which
+ * validates a configuration and stores nothing (lib/api/lint.rb).
+ */
 export async function readPlanStatus(plan: Plan, deps: StatusDeps): Promise<PlanStatus> {
-  const agents = await Promise.all(plan.agents.map((a) => agentStatus(plan, a, deps)));
+  const on = plan.clusters
+    .filter((c) => c.action === 'migrate' && deps.clusters.get(c.id)?.enabled)
+    .map((c) => c.id);
+  let gates: Map<number, ClusterGate> | string = new Map();
+  try {
+    if (on.length)
+      gates = (await readLiveContinuity(deps, plan, { clusterIds: on })).continuity.gates;
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    gates = error.message;
+  }
+  const withGates = { ...deps, gates };
+  const agents = await Promise.all(plan.agents.map((a) => agentStatus(plan, a, withGates)));
   const summary: Record<AgentState, number> = { 'not-started': 0, 'in-progress': 0, 'cut-over': 0 };
   for (const a of agents) summary[a.state] += 1;
   return {

@@ -27,6 +27,7 @@ export interface RollbackCommandOptions extends ConnectionFlags {
   json?: boolean;
   kubeconfig?: string;
   contextFor?: string[];
+  sameCluster?: string[];
   color?: boolean;
   verbose?: boolean;
 }

@@ -4,6 +4,7 @@
 import { deleteAgent, getToken, listAgents, revokeToken } from '../../gitlab/agents.js';
 import { deleteObjects, describeObject } from '../../kube/apply.js';
 import { findAgentkObjects } from '../../kube/find-agentk.js';
+import { proveTarget } from '../steps/kube-target.js';
 import { projectOf, type RollbackRun } from './run.js';
 
 /** Uninstalls agentk; returns the agent refs whose agentk is gone (or, in a dry run, would be). */
@@ -17,7 +18,12 @@ export async function uninstallAgentk(run: RollbackRun): Promise<Set<string>> {
           'needs-person',
           `the plan no longer has agent ${install.ref}: delete namespace ${install.namespace} (context ${install.context}) yourself`,
         ];
-      const target = run.ctx.kube.targetFor(agent);
+      // The context apply installed it with is where it is; any other must prove it is that cluster.
+      const chosen = run.ctx.kube.targetFor(agent);
+      const target =
+        chosen.ok && chosen.context === install.context
+          ? chosen
+          : await proveTarget(run.ctx.kube, agent, chosen);
       if (!target.ok)
         return [
           'needs-person',

@@ -16,7 +16,9 @@ import { scopeMatches } from '../../plan/variable-precedence.js';
 import type { Plan, PlannedAgent } from '../../plan/types.js';
 import { describeVariable } from '../steps/describe.js';
 import { servedScopes } from '../steps/cutover-steps.js';
+import { proveTarget } from '../steps/kube-target.js';
 import type { KubeAccess } from '../types.js';
+import type { ClusterGate } from '../../continuity/rows.js';
 import type { StatusCheck, StatusDeps } from './types.js';
 
 /** A check before the aggregation names its kind. */
@@ -56,7 +58,7 @@ export interface AgentkLook {
 
 export async function agentkCheck(kube: KubeAccess, agent: PlannedAgent): Promise<AgentkLook> {
   const subject = `agentk in ${agent.namespace}`;
-  const target = kube.targetFor(agent);
+  const target = await proveTarget(kube, agent);
   if (!target.ok)
     return {
       check: { subject, state: 'unknown', detail: `unknown: ${target.problem}` },
@@ -159,7 +161,22 @@ export async function variableChecks(client: GitLabClient, agent: PlannedAgent) 
   );
 }
 
-export function clusterChecks(agent: PlannedAgent, deps: StatusDeps): StatusCheck[] {
+/** The cut-over gate of a cluster still on: may it go, or why must it stay. */
+function gateDetail(gates: Map<number, ClusterGate> | string, id: number): string {
+  if (typeof gates === 'string') return `on; whether it may go could not be read (${gates})`;
+  const gate = gates.get(id);
+  if (!gate) return 'on';
+  if (gate.holds)
+    return 'on; every job that used it is proven to reach it through its agent: apply --disable-old-clusters may turn it off';
+  const more =
+    gate.problems.length > 1 ? ` (and ${gate.problems.length - 1} more: see verify)` : '';
+  return `on; must stay on: ${gate.problems[0]}${more}`;
+}
+
+export function clusterChecks(
+  agent: PlannedAgent,
+  deps: StatusDeps & { gates: Map<number, ClusterGate> | string },
+): StatusCheck[] {
   const ours = new Set(deps.journal?.disabledClusters.map((d) => d.id) ?? []);
   return agent.clusterIds.map((id): StatusCheck => {
     const live = deps.clusters.get(id);
@@ -179,6 +196,6 @@ export function clusterChecks(agent: PlannedAgent, deps: StatusDeps): StatusChec
         state: 'ok',
         detail: ours.has(id) ? 'off (turned off by migrate-clusters)' : 'off',
       };
-    return { kind: 'cluster', subject, state: 'pending', detail: 'on' };
+    return { kind: 'cluster', subject, state: 'pending', detail: gateDetail(deps.gates, id) };
   });
 }
