@@ -48,6 +48,8 @@ export interface WizardAnswers {
   planFile: string | null;
   /** clusters whose chosen context (at another address) the person vouched for */
   sameCluster: number[];
+  /** open merge requests that fix deploy jobs (apply --fix-ci merge-request) */
+  fixCi: boolean;
 }
 
 /** The agents a run could still do something for. */
@@ -69,6 +71,15 @@ export async function askMigration(plan: Plan, deps: WizardDeps): Promise<Wizard
       'Turn each old certificate cluster off once its agents are connected and in use? (it is never deleted)',
     default: false,
   });
+  // Turning clusters off waits for jobs that would break; merge requests can fix some of them.
+  const fixable = (plan.ciAudit?.projects ?? []).flatMap((p) => p.jobs).filter((j) => j.fixAction);
+  const fixCi =
+    disableOldClusters && fixable.length > 0
+      ? await prompter.confirm({
+          message: `${fixable.length} deploy job(s) in the plan would break but can be fixed: open a merge request per project that makes them select their agent context? (clusters they use stay on until merged)`,
+          default: true,
+        })
+      : false;
   const planFile = deps.askPlanFile ? await askPlanFile(prompter) : null;
 
   const { contexts, skipped } = chosen;
@@ -95,6 +106,7 @@ export async function askMigration(plan: Plan, deps: WizardDeps): Promise<Wizard
         disableOldClusters,
         planFile,
         sameCluster: chosen.sameCluster,
+        fixCi,
       }
     : null;
 }

@@ -142,6 +142,7 @@ async function applyAnswers(
     configVia: answers.configVia,
     ...(answers.outDir ? { outDir: answers.outDir } : {}),
     disableOldClusters: answers.disableOldClusters,
+    ...(answers.fixCi ? { fixCi: 'merge-request' as const } : {}),
   });
   return executeApply({
     plan: answers.plan,

@@ -43,6 +43,7 @@ const QUESTION = {
   delivery: /How should the agent configuration reach GitLab\?/,
   directory: /Directory to write the agent configuration to/,
   disable: /Turn each old certificate cluster off/,
+  fixCi: /deploy job\(s\) in the plan would break but can be fixed/,
   planFile: /Keep the plan and the journal of this run in/,
   go: /Apply \d+ step\(s\) for \d+ agent\(s\) to/,
 };
@@ -518,6 +519,7 @@ describe('migrate wizard', () => {
           await t.answer(QUESTION.context, ENTER);
           await t.answer(QUESTION.delivery, ENTER);
           await t.answer(QUESTION.disable, 'y', ENTER);
+          await t.answer(QUESTION.fixCi, ENTER);
           await t.answer(QUESTION.go, ENTER); // the default is no
         });
         expectNothingChanged(s, code);
