@@ -60,6 +60,30 @@ describe('verify --demo', () => {
   });
 });
 
+describe('apply --demo --yes --fix-ci merge-request --disable-old-clusters', () => {
+  it('converges: merge requests open, and only the clusters whose rows all hold go off', async () => {
+    const r = await runCli([
+      'apply',
+      '--demo',
+      '--yes',
+      '--fix-ci',
+      'merge-request',
+      '--disable-old-clusters',
+      '--no-color',
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const off = [...r.stderr.matchAll(/turned off certificate cluster (\d+)/g)].map((m) =>
+      Number(m[1]),
+    );
+    expect([...new Set(off)].sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 6, 10, 11, 12, 15]);
+    const held = [...r.stderr.matchAll(/disable-cluster:(\d+) — stays on: /g)].map((m) =>
+      Number(m[1]),
+    );
+    expect([...new Set(held)].sort((a, b) => a - b)).toEqual([5, 7, 9, 13, 14]);
+    expect([...new Set(r.stderr.match(/\/-\/merge_requests\/1 fixing \S+/g))]).toHaveLength(3);
+  });
+});
+
 describe('verify a plan on a migrated instance', () => {
   let world: World;
   let plan: string;

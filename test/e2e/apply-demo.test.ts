@@ -35,6 +35,20 @@ describe('apply on the demo instance', () => {
     expect(dry.code, dry.stderr).toBe(0);
     expect(dry.stderr).toMatch(/would register agent/);
     expect(world.mutations(before)).toEqual([]);
+    const all = await cli([
+      'apply',
+      plan,
+      '--dry-run',
+      '--fix-ci',
+      'merge-request',
+      '--disable-old-clusters',
+    ]);
+    expect(all.code, all.stderr).toBe(0);
+    expect(all.stderr).toMatch(
+      /checkout-api\/fix-ci — would open a merge request from migrate-clusters\/fix-ci/,
+    );
+    // POST /ci/lint validates a configuration and stores nothing (lib/api/lint.rb)
+    expect(world.mutations(before).filter((m) => !m.endsWith('/ci/lint'))).toEqual([]);
   });
 
   it('refuses to change anything without --yes when nobody can confirm', async () => {
