@@ -6,7 +6,8 @@ import { UserError } from '../errors.js';
 import type { PlannedAgent, PlanStep, StepKind } from '../plan/types.js';
 import { readConfigFiles } from '../agent-config/deliver.js';
 import { readReadiness } from './readiness.js';
-import { certClustersOf, readLiveContinuity } from '../verify/live-continuity.js';
+import { certClustersOf } from '../continuity/old-cluster.js';
+import { disabledByUs, readLiveContinuity } from '../verify/live-continuity.js';
 import { projectsInReach } from '../verify/projects-in-reach.js';
 import { auditProjectCi } from '../verify/read-ci.js';
 import { fixCiStep, fixProjectCi, needsFixing } from './fix-ci.js';
@@ -164,7 +165,9 @@ async function unverifiedReasons(run: AgentRun, ctx: ApplyContext): Promise<stri
 async function fixCiSteps(ctx: ApplyContext, agents: PlannedAgent[]): Promise<PlanStep[]> {
   if (!ctx.settings.fixCi) return [];
   const ids = new Set(agents.flatMap((a) => a.clusterIds));
-  const clusters = certClustersOf(ctx.plan, ctx.journal.journal).filter((c) => ids.has(c.id));
+  const clusters = certClustersOf(ctx.plan, disabledByUs(ctx.journal.journal)).filter((c) =>
+    ids.has(c.id),
+  );
   const projects = await projectsInReach(ctx.client, clusters);
   const audits = await Promise.all(projects.map((p) => auditProjectCi(ctx.client, p)));
   ctx.audits = new Map(audits.map((a) => [a.project.toLowerCase(), a]));

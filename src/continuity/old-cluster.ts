@@ -110,3 +110,28 @@ export function clustersReaching(project: string, clusters: CertCluster[]): Cert
     ...clusters.filter((c) => c.level === 'instance'),
   ].filter((c) => c.enabled);
 }
+
+/**
+ * The plan's clusters as they were before this tool turned any of them off (`disabled`: the ids
+ * its journal says it turned off).
+ */
+export function certClustersOf(
+  plan: {
+    clusters: readonly (Omit<CertCluster, 'managementProject'> & {
+      managementProject?: string | null;
+    })[];
+  },
+  disabled: Iterable<number> = [],
+): CertCluster[] {
+  const ours = new Set(disabled);
+  return plan.clusters.map((c) => ({
+    id: c.id,
+    name: c.name,
+    level: c.level,
+    owner: c.owner,
+    environmentScope: c.environmentScope,
+    enabled: c.enabled || ours.has(c.id),
+    apiUrl: c.apiUrl,
+    managementProject: c.managementProject ?? null,
+  }));
+}

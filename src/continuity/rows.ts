@@ -143,6 +143,21 @@ function contextProblems(
   return { context, from: winner.from, same, problems };
 }
 
+/** A row that holds no environment: a project whose jobs are unknown, or jobs without one. */
+function unlisted(project: string, jobs: JobFinding[], problems: string[]): ContinuityRow {
+  return {
+    project,
+    environment: null,
+    oldCluster: null,
+    context: null,
+    contextFrom: null,
+    sameCluster: null,
+    jobs: jobs.map((j) => ({ name: j.name, verdict: j.verdict, class: j.class })),
+    problems,
+    holds: false,
+  };
+}
+
 export function buildContinuity(input: ContinuityInput): Continuity {
   const rows: ContinuityRow[] = [];
   const gates = new Map<number, ClusterGate>();
@@ -169,45 +184,27 @@ export function buildContinuity(input: ContinuityInput): Continuity {
   )) {
     if (problem) {
       // Its jobs are unknown: every cluster that could serve it waits.
-      const reaching = clustersReaching(project, input.clusters);
+      const reaching = clustersReaching(project, input.clusters).map((c) => c.id);
       if (reaching.length)
         record(
-          {
-            project,
-            environment: null,
-            oldCluster: null,
-            context: null,
-            contextFrom: null,
-            sameCluster: null,
-            jobs: [],
-            problems: [`its CI configuration could not be read: ${problem}`],
-            holds: false,
-          },
-          reaching.map((c) => c.id),
+          unlisted(project, [], [`its CI configuration could not be read: ${problem}`]),
+          reaching,
         );
       continue;
     }
     // Jobs gated on a certificate cluster being active stop when the `*` clusters go off,
     // whatever their environment (a pipeline-level check).
     const gated = jobs.filter((j) => j.verdict === 'kubernetes-gate' && j.environment == null);
-    if (gated.length) {
-      const active = kubernetesActiveClusters(project, input.clusters);
-      if (active.length)
-        record(
-          {
-            project,
-            environment: null,
-            oldCluster: null,
-            context: null,
-            contextFrom: null,
-            sameCluster: null,
-            jobs: gated.map((j) => ({ name: j.name, verdict: j.verdict, class: j.class })),
-            problems: gated.map((j) => `job ${j.name} would stop running: ${j.evidence}`),
-            holds: false,
-          },
-          active.map((c) => c.id),
-        );
-    }
+    const active = kubernetesActiveClusters(project, input.clusters).map((c) => c.id);
+    if (gated.length && active.length)
+      record(
+        unlisted(
+          project,
+          gated,
+          gated.map((j) => `job ${j.name} would stop running: ${j.evidence}`),
+        ),
+        active,
+      );
     const environments = [
       ...new Set(jobs.flatMap((j) => (j.environment == null ? [] : [j.environment]))),
     ].sort();

@@ -9,7 +9,7 @@ import type { VariablesByOwner } from '../continuity/kube-context.js';
 import type { Inventory } from '../discovery/types.js';
 import { UserError } from '../errors.js';
 import type { GitLabClient } from '../gitlab/client.js';
-import { certClustersOf } from '../verify/live-continuity.js';
+import { certClustersOf } from '../continuity/old-cluster.js';
 import { projectsInReach } from '../verify/projects-in-reach.js';
 import { auditProjectCi } from '../verify/read-ci.js';
 import { readVariables } from '../verify/read-variables.js';
@@ -57,7 +57,7 @@ async function auditPlan(client: GitLabClient, plan: Plan): Promise<Plan> {
   const migrating = new Set(plan.clusters.filter((c) => c.action === 'migrate').map((c) => c.id));
   const projects = await projectsInReach(
     client,
-    certClustersOf(plan, null).filter((c) => migrating.has(c.id)),
+    certClustersOf(plan).filter((c) => migrating.has(c.id)),
   );
   const audits = await Promise.all(projects.map((p) => auditProjectCi(client, p)));
   const extra: PlanWarning[] = [];

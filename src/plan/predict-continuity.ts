@@ -6,7 +6,7 @@
 import type { ProjectAudit } from '../ci-audit/types.js';
 import { readAuthorizations } from '../continuity/authorizations.js';
 import { ownerKey, type ScopedValue, type VariablesByOwner } from '../continuity/kube-context.js';
-import type { CertCluster } from '../continuity/old-cluster.js';
+import { certClustersOf } from '../continuity/old-cluster.js';
 import { buildContinuity, type Continuity } from '../continuity/rows.js';
 import { renderConfigText } from '../agent-config/render.js';
 import { jobsOf } from '../continuity/project-jobs.js';
@@ -30,18 +30,8 @@ export function predictContinuity(
   audits: ProjectAudit[],
   liveVariables: VariablesByOwner,
 ): Continuity {
-  const clusters: CertCluster[] = plan.clusters.map((c) => ({
-    id: c.id,
-    name: c.name,
-    level: c.level,
-    owner: c.owner,
-    environmentScope: c.environmentScope,
-    enabled: c.enabled,
-    apiUrl: c.apiUrl,
-    managementProject: c.managementProject ?? null,
-  }));
   const continuity = buildContinuity({
-    clusters,
+    clusters: certClustersOf(plan),
     agents: plan.agents.map((a) => ({
       ref: a.ref,
       project: a.project,

@@ -7,7 +7,7 @@ import type { Journal } from '../apply/journal.js';
 import { notReadyReason, readReadiness, type ReadinessDeps } from '../apply/readiness.js';
 import type { ProjectAudit } from '../ci-audit/types.js';
 import { missingGrants, readAuthorizations } from '../continuity/authorizations.js';
-import type { CertCluster } from '../continuity/old-cluster.js';
+import { certClustersOf } from '../continuity/old-cluster.js';
 import { jobsOf } from '../continuity/project-jobs.js';
 import { buildContinuity, type AgentView, type Continuity } from '../continuity/rows.js';
 import { findAgent } from '../gitlab/agents.js';
@@ -20,25 +20,14 @@ export interface LiveContinuityDeps extends ReadinessDeps {
   journal: Journal | null;
 }
 
+/** The clusters this tool's journal says it turned off. */
+export const disabledByUs = (journal: Journal | null) =>
+  journal?.disabledClusters.map((d) => d.id) ?? [];
+
 export interface LiveContinuity {
   continuity: Continuity;
   audits: ProjectAudit[];
   agents: AgentView[];
-}
-
-/** The plan's clusters as they were before this tool turned any of them off. */
-export function certClustersOf(plan: Plan, journal: Journal | null): CertCluster[] {
-  const ours = new Set(journal?.disabledClusters.map((d) => d.id) ?? []);
-  return plan.clusters.map((c) => ({
-    id: c.id,
-    name: c.name,
-    level: c.level,
-    owner: c.owner,
-    environmentScope: c.environmentScope,
-    enabled: c.enabled || ours.has(c.id),
-    apiUrl: c.apiUrl,
-    managementProject: c.managementProject ?? null,
-  }));
 }
 
 async function agentView(
@@ -89,7 +78,7 @@ export async function readLiveContinuity(
   plan: Plan,
   options: LiveContinuityOptions = {},
 ): Promise<LiveContinuity> {
-  const clusters = certClustersOf(plan, deps.journal);
+  const clusters = certClustersOf(plan, disabledByUs(deps.journal));
   const wanted = new Set(
     options.clusterIds ?? plan.clusters.filter((c) => c.action !== 'skip').map((c) => c.id),
   );
