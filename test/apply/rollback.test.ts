@@ -128,7 +128,7 @@ describe('rollback', () => {
   });
 
   it('holds back every later undo when a cluster cannot be turned on again', async () => {
-    const before = await readFile(journalPath(), 'utf8');
+    const before = (await loadJournal(journalPath()))!;
     const mara = testClient(
       sim.url,
       tokenOf(fx, (t) => t.user === 'mara'),
@@ -145,7 +145,7 @@ describe('rollback', () => {
     // whatever mara could turn on again is struck from the journal; the rest stays for a re-run
     const done = outcomes.filter((o) => o.kind === 'enable-cluster' && o.status === 'done');
     expect(held.disabledClusters.length).toBe(
-      (JSON.parse(before) as Journal).disabledClusters.length - done.length,
+      before.disabledClusters.length - done.length,
     );
   });
 
