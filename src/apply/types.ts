@@ -28,6 +28,8 @@ export interface ApplySettings {
   rbac: string;
   /** --fix-ci merge-request: open merge requests that make breaking deploy jobs select their context */
   fixCi: 'merge-request' | null;
+  /** agents set up at once (--parallel) */
+  parallel: number;
 }
 
 /**

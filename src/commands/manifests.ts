@@ -13,7 +13,7 @@ import { createOutput } from '../output.js';
 import { computePlan } from '../plan/compute-plan.js';
 import { defaultPlanOptions } from '../plan/options.js';
 import type { PlannedAgent } from '../plan/types.js';
-import { parsePairs } from './plan.js';
+import { parsePairs } from '../flag-values.js';
 import { withDiscovery } from './with-discovery.js';
 
 export interface ManifestsCommandOptions extends ConnectionFlags {

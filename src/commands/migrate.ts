@@ -11,7 +11,7 @@ import { defaultPlanOptions } from '../plan/options.js';
 import type { Plan } from '../plan/types.js';
 import { inquirerPrompter } from '../wizard/prompter.js';
 import { runWizard } from '../wizard/run-wizard.js';
-import { parseContextFor } from './apply.js';
+import { parseContextFor } from '../flag-values.js';
 import { withDiscovery } from './with-discovery.js';
 
 export interface MigrateCommandOptions extends ConnectionFlags {

@@ -1,7 +1,7 @@
 // `migrate-clusters plan`: discover, map, and show or write the plan (a dry run: nothing changes).
 import { join } from 'node:path';
 import type { ConnectionFlags } from '../connection.js';
-import { ExitCode, UserError } from '../errors.js';
+import { ExitCode } from '../errors.js';
 import { writeFileAtomic } from '../files.js';
 import { createOutput } from '../output.js';
 import { computePlan } from '../plan/compute-plan.js';
@@ -13,6 +13,7 @@ import { renderPlanMarkdown } from '../report/plan-markdown.js';
 import { hasPendingChanges } from '../report/plan-summary.js';
 import { renderPlanTable } from '../report/plan-table.js';
 import { planReportFiles } from '../report/write-reports.js';
+import { parseContextFor, parsePairs } from '../flag-values.js';
 import { withDiscovery } from './with-discovery.js';
 
 export type PlanFormat = 'table' | 'json' | 'markdown' | 'junit';
@@ -34,19 +35,6 @@ export interface PlanCommandOptions extends ConnectionFlags {
   verbose?: boolean;
 }
 
-/** `KEY=VALUE` flags (--agent-project ROOT=PATH, --context-for ID=CONTEXT). */
-export function parsePairs(flag: string, values: string[] = []): [string, string][] {
-  return values.map((value) => {
-    const at = value.indexOf('=');
-    if (at <= 0 || at === value.length - 1) {
-      throw new UserError(`${flag} expects KEY=VALUE, got "${value}".`, {
-        hint: `For example ${flag} 12=prod-context`,
-      });
-    }
-    return [value.slice(0, at), value.slice(at + 1)];
-  });
-}
-
 function render(
   plan: Plan,
   format: PlanFormat,
@@ -66,15 +54,7 @@ function render(
 
 export async function runPlan(options: PlanCommandOptions): Promise<ExitCode> {
   const out = createOutput({ color: options.color ?? true, verbose: options.verbose ?? false });
-  const contextFor = Object.fromEntries(
-    parsePairs('--context-for', options.contextFor).map(([id, context]) => {
-      if (!/^\d+$/.test(id))
-        throw new UserError(`--context-for needs a cluster id before "=", got "${id}".`, {
-          hint: 'Cluster ids are listed by `migrate-clusters inventory`.',
-        });
-      return [Number(id), context];
-    }),
-  );
+  const contextFor = parseContextFor(options.contextFor);
   const planOptions = {
     ...defaultPlanOptions(),
     instanceAuthorization: options.instanceAuthorization ?? false,

@@ -16,8 +16,8 @@ import { createKubeAccess } from '../apply/kube-access.js';
 import type { ConnectionFlags } from '../connection.js';
 import { ExitCode, ExitError, UserError } from '../errors.js';
 import { createOutput } from '../output.js';
-import { parseContextFor } from './apply.js';
-import { checkSameInstance, connect, openKubeAccess } from './status.js';
+import { parseContextFor } from '../flag-values.js';
+import { checkSameInstance, connect, openKubeAccess } from '../apply/plan-access.js';
 import { assertWriteScope } from '../gitlab/token-scope.js';
 
 export interface RollbackCommandOptions extends ConnectionFlags {

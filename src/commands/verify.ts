@@ -5,16 +5,25 @@
 import { journalPathFor, loadJournal } from '../apply/journal.js';
 import { loadPlan } from '../apply/load-plan.js';
 import { clustersOfAgents, readLiveClusters } from '../apply/status.js';
+import type { ConnectionFlags } from '../connection.js';
 import { ExitCode, UserError } from '../errors.js';
 import { createOutput } from '../output.js';
 import { computePlan } from '../plan/compute-plan.js';
 import { defaultPlanOptions } from '../plan/options.js';
 import { renderContinuityTable } from '../report/continuity-table.js';
 import { readLiveContinuity } from '../verify/live-continuity.js';
-import { checkSameInstance, openKubeAccess, type StatusCommandOptions } from './status.js';
+import { checkSameInstance, openKubeAccess } from '../apply/plan-access.js';
 import { withDiscovery } from './with-discovery.js';
 
-export type VerifyCommandOptions = StatusCommandOptions;
+export interface VerifyCommandOptions extends ConnectionFlags {
+  json?: boolean;
+  kubeconfig?: string;
+  contextFor?: string[];
+  sameCluster?: string[];
+  detailedExitcode?: boolean;
+  color?: boolean;
+  verbose?: boolean;
+}
 
 export async function runVerifyCommand(
   planPath: string | undefined,

@@ -5,7 +5,8 @@ import { findAgent } from '../gitlab/agents.js';
 import { projectInfo } from '../agent-config/read-files.js';
 import type { Journal } from '../apply/journal.js';
 import { journalPathFor } from '../apply/journal.js';
-import { applySettings, executeApply, type ApplyCommandOptions } from '../commands/apply.js';
+import { executeApply } from '../apply/execute.js';
+import { applySettings, type ApplyFlags } from '../apply/settings.js';
 import type { Connection } from '../connection.js';
 import type { Inventory } from '../discovery/types.js';
 import { ExitCode } from '../errors.js';
@@ -39,10 +40,7 @@ export interface WizardRun {
   planPath: string | null;
   existing: Journal | null;
   /** apply's flags the wizard does not ask about */
-  tuning?: Pick<
-    ApplyCommandOptions,
-    'rolloutTimeout' | 'connectionTimeout' | 'rbac' | 'forceConflicts'
-  >;
+  tuning?: Pick<ApplyFlags, 'rolloutTimeout' | 'connectionTimeout' | 'rbac' | 'forceConflicts'>;
 }
 
 function gitlabLookups(connection: Connection): GitLabLookups {

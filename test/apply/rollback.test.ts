@@ -144,9 +144,7 @@ describe('rollback', () => {
     expect(gitlabWrites().filter((r) => r.method === 'DELETE')).toEqual([]);
     // whatever mara could turn on again is struck from the journal; the rest stays for a re-run
     const done = outcomes.filter((o) => o.kind === 'enable-cluster' && o.status === 'done');
-    expect(held.disabledClusters.length).toBe(
-      before.disabledClusters.length - done.length,
-    );
+    expect(held.disabledClusters.length).toBe(before.disabledClusters.length - done.length);
   });
 
   it('dry run: says what it would undo, changes nothing anywhere', async () => {

@@ -4,7 +4,7 @@ import { createKubeAccess } from '../../src/apply/kube-access.js';
 import type { JournalStore } from '../../src/apply/journal.js';
 import { runApply, type ApplyResult } from '../../src/apply/run-apply.js';
 import type { ApplySettings, KubeAccess } from '../../src/apply/types.js';
-import { applySettings } from '../../src/commands/apply.js';
+import { applySettings } from '../../src/apply/settings.js';
 import type { GitLabClient } from '../../src/gitlab/client.js';
 import { kasFromMetadata } from '../../src/kube/kas.js';
 import type { Plan } from '../../src/plan/types.js';

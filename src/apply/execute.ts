@@ -1,0 +1,91 @@
+// The apply proper, shared by `apply` and the `migrate` wizard once it has its answers: the
+// journal, the kube access, the engine with its progress, and the summary. Neither command
+// imports the other: both call this.
+import { ExitCode, ExitError } from '../errors.js';
+import type { Connection } from '../connection.js';
+import type { Inventory } from '../discovery/types.js';
+import { kasFromMetadata } from '../kube/kas.js';
+import type { Output } from '../output.js';
+import type { Plan } from '../plan/types.js';
+import { emptyJournal, JournalStore, type Journal } from './journal.js';
+import { createKubeAccess } from './kube-access.js';
+import { runApply, selectAgents } from './run-apply.js';
+import { renderApplySummary, summariseOutcomes } from './summary.js';
+import type { ApplySettings } from './types.js';
+
+export interface ExecuteApplyInput {
+  plan: Plan;
+  inventory: Inventory;
+  connection: Connection;
+  settings: ApplySettings;
+  /** --context-for CLUSTER_ID=CONTEXT */
+  overrides: Record<number, string>;
+  /** --same-cluster: clusters whose chosen context the user vouches for */
+  sameCluster?: number[];
+  out: Output;
+  journalPath: string | null;
+  existing: Journal | null;
+  json: boolean;
+  kubeconfig?: string | undefined;
+}
+
+/** The apply proper, shared by `apply` and the `migrate` wizard once it has its answers. */
+export async function executeApply(input: ExecuteApplyInput): Promise<ExitCode> {
+  const { plan, inventory, connection, settings, overrides, out, journalPath, existing } = input;
+  const agents = selectAgents(plan.agents, settings.only);
+  const kas =
+    settings.install === 'none'
+      ? { address: null, version: null }
+      : kasFromMetadata((await connection.client.metadata()).kas, connection.url);
+  const journal = new JournalStore(
+    existing ?? emptyJournal(connection.url, plan.generatedAt),
+    settings.dryRun ? null : journalPath,
+  );
+  const demo = connection.demo
+    ? await connection.startDemoClusters?.(inventory.clusters.map((c) => c.apiUrl))
+    : undefined;
+  try {
+    const kube = createKubeAccess({
+      ...(demo
+        ? { kubeconfig: demo.kubeconfigPath }
+        : input.kubeconfig
+          ? { kubeconfig: input.kubeconfig }
+          : {}),
+      overrides,
+      sameCluster: input.sameCluster ?? [],
+      clusters: inventory.clusters.map((c) => ({ id: c.id, apiUrl: c.apiUrl, caCert: c.caCert })),
+      ...(demo ? { serverOverrides: demo.serverOverrides } : {}),
+    });
+    if (settings.dryRun) out.info(out.color.bold('Dry run: nothing will change.'));
+    const result = await runApply(
+      {
+        client: connection.client,
+        kube,
+        journal,
+        now: () => new Date(),
+        sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+        plan,
+        settings: demo ? { ...settings, pollMs: 100 } : settings,
+        kas: {
+          address: 'address' in kas ? kas.address : null,
+          version: 'version' in kas ? kas.version : null,
+        },
+        verified: new Set(),
+        unverified: new Map(),
+      },
+      agents,
+      {
+        renderer: input.json ? 'silent' : out.interactive ? 'default' : 'plain',
+        write: (line) => out.info(line),
+      },
+    );
+    const summary = summariseOutcomes(result.outcomes);
+    if (input.json) out.result(JSON.stringify({ ...summary, verified: result.verified }, null, 2));
+    else out.info(renderApplySummary(summary, settings, out.color));
+    if (journalPath && !settings.dryRun) out.info(out.color.dim(`Journal: ${journalPath}`));
+    if (summary.failed.length > 0) throw new ExitError(ExitCode.error);
+    return ExitCode.ok;
+  } finally {
+    await demo?.close();
+  }
+}

@@ -1,0 +1,47 @@
+// Values of repeatable KEY=VALUE and id flags, shared by every command that takes them, so each
+// is parsed (and refused with one clear line) the same way everywhere.
+import { UserError } from './errors.js';
+
+const EXAMPLES: Record<string, string> = {
+  '--context-for': '--context-for 12=prod-context',
+  '--agent-project': '--agent-project payments=payments/platform/agents',
+};
+
+/** `KEY=VALUE` flags (--agent-project ROOT=PATH, --context-for ID=CONTEXT). */
+export function parsePairs(flag: string, values: string[] = []): [string, string][] {
+  return values.map((value) => {
+    const at = value.indexOf('=');
+    if (at <= 0 || at === value.length - 1) {
+      throw new UserError(`${flag} expects KEY=VALUE, got "${value}".`, {
+        hint: `For example ${EXAMPLES[flag] ?? `${flag} KEY=VALUE`}`,
+      });
+    }
+    return [value.slice(0, at), value.slice(at + 1)];
+  });
+}
+
+const clusterId = (flag: string, id: string) => {
+  if (!/^\d+$/.test(id))
+    throw new UserError(`${flag} needs a certificate cluster id, got "${id}".`, {
+      hint: 'Cluster ids are listed by `migrate-clusters inventory`.',
+    });
+  return Number(id);
+};
+
+/** --context-for CLUSTER_ID=CONTEXT (repeatable). */
+export function parseContextFor(values: string[] | undefined): Record<number, string> {
+  return Object.fromEntries(
+    parsePairs('--context-for', values).map(([id, context]) => {
+      if (!/^\d+$/.test(id))
+        throw new UserError(`--context-for needs a cluster id before "=", got "${id}".`, {
+          hint: 'Cluster ids are listed by `migrate-clusters inventory`.',
+        });
+      return [Number(id), context];
+    }),
+  );
+}
+
+/** --same-cluster ID (repeatable). */
+export function parseSameCluster(values: string[] | undefined): number[] {
+  return (values ?? []).map((id) => clusterId('--same-cluster', id));
+}
