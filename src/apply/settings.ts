@@ -38,7 +38,7 @@ export function applySettings(options: ApplyFlags): ApplySettings {
     wait: options.wait ?? true,
     rolloutDeadlineMs: (options.rolloutTimeout ?? 300) * 1000,
     connectionDeadlineMs: (options.connectionTimeout ?? 300) * 1000,
-    pollMs: 1000,
+    pollMs: 250,
     forceConflicts: options.forceConflicts ?? false,
     rbac: options.rbac ?? 'cluster-admin',
     fixCi: options.fixCi ?? null,

@@ -63,6 +63,9 @@ function conditionsText(d: V1Deployment): string {
   return notes.length > 0 ? ` (${notes.join('; ')})` : '';
 }
 
+/** The longest pause between two reads of a rollout or a connection. */
+export const MAX_POLL_MS = 5_000;
+
 export async function waitForRollout(
   kc: KubeConfig,
   namespace: string,
@@ -72,7 +75,7 @@ export async function waitForRollout(
   assertUsableKubeConfig(kc);
   const client = KubernetesObjectApi.makeApiClient(kc);
   const { context } = describeTarget(kc);
-  const pollMs = options.pollMs ?? 2_000;
+  let wait = options.pollMs ?? 250;
   const deadline = Date.now() + options.deadlineMs;
   const what = `Deployment ${namespace}/${name}`;
   const describe = `kubectl --context ${context} -n ${namespace} describe deployment ${name}`;
@@ -122,6 +125,8 @@ export async function waitForRollout(
         },
       );
     }
-    await sleep(Math.min(pollMs, remaining));
+    await sleep(Math.min(wait, remaining));
+    // start short, then back off: many agents wait side by side without flooding the API server
+    wait = Math.min(wait * 1.5, MAX_POLL_MS);
   }
 }

@@ -12,7 +12,7 @@ import {
   parseRbacFlag,
   renderAgentkManifests,
 } from '../../kube/manifests.js';
-import { waitForRollout } from '../../kube/rollout.js';
+import { MAX_POLL_MS, waitForRollout } from '../../kube/rollout.js';
 import { join } from 'node:path';
 import type { AgentRun, ApplyContext, StepResult, StepRunner } from '../types.js';
 import { ensureAgentId } from './gitlab-steps.js';
@@ -229,6 +229,8 @@ export const waitConnection: StepRunner = async (_step, run, ctx): Promise<StepR
     });
   }
   const deadline = ctx.now().getTime() + ctx.settings.connectionDeadlineMs;
+  // start short, then back off (agents wait side by side)
+  let wait = ctx.settings.pollMs;
   while (!(await connected())) {
     if (ctx.now().getTime() >= deadline) {
       run.held = 'the agent did not connect in time';
@@ -237,7 +239,8 @@ export const waitConnection: StepRunner = async (_step, run, ctx): Promise<StepR
         detail: `agentk is running but agent ${run.agent.ref} has not connected to GitLab within ${Math.round(ctx.settings.connectionDeadlineMs / 1000)} s: check the agentk logs (kubectl -n ${run.agent.namespace} logs deploy/${agentkObjectNames(run.agent.name).deployment}) and that the KAS address ${ctx.kas.address ?? ''} is reachable from the cluster`,
       };
     }
-    await ctx.sleep(ctx.settings.pollMs);
+    await ctx.sleep(wait);
+    wait = Math.min(wait * 1.5, Math.max(ctx.settings.pollMs, MAX_POLL_MS));
   }
   run.connected = true;
   return { status: 'done', detail: `agent ${run.agent.ref} connected` };
