@@ -12,6 +12,7 @@ import type {
   GitLabFixture,
   Visibility,
 } from './fixture-types.js';
+import { mulberry32, type Random } from '../seeded-random.js';
 
 export interface GenerateOptions {
   /** total number of projects, personal-namespace projects included */
@@ -32,20 +33,6 @@ export interface GenerateOptions {
   version?: string;
   /** PRNG seed, default 1 */
   seed?: number;
-}
-
-type Random = () => number;
-
-/** mulberry32: a tiny 32-bit PRNG, good enough for fixtures and identical on every platform. */
-function mulberry32(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function pick<T>(random: Random, items: readonly T[]): T {

@@ -1,13 +1,22 @@
 // The GitLab REST simulator: a loopback HTTP server that real @gitbeaker/rest talks to unchanged.
-// Per /api/v4 request: record -> injected fault (storm, error, stall) -> throttle (RateLimit-* headers)
-// -> route (unknown: 404) -> authenticate + scopes -> handler -> latency -> answer.
-// Faults sit in front of GitLab (like a proxy), so they neither count against the throttle nor need auth.
+// Per /api/v4 request: record -> injected fault (storm, error, stall, random) -> throttle (RateLimit-*
+// headers) -> route (unknown: 404) -> authenticate + scopes -> handler -> lost answer -> latency -> answer.
+// Faults sit in front of GitLab (like a proxy), so they neither count against the throttle nor need auth;
+// a lost answer is lost on the way back, after GitLab did the work.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { authenticate, extractCredentials, lookupToken, type AuthScheme } from './auth.js';
-import { decideFault, RateLimiter, type FaultPlan, type RateLimitPlan } from './faults.js';
+import { dropConnection, type LostAnswer, type LostAnswerRecord } from '../lost-answers.js';
+import {
+  errorResponse,
+  FaultInjector,
+  RateLimiter,
+  type FaultPlan,
+  type FaultRule,
+  type RateLimitPlan,
+} from './faults.js';
 import type { GitLabFixture } from './fixture-types.js';
 import { ApiError, routeNotFound, type ApiResponse, type RequestContext } from './http-kit.js';
 import { readBody, recordQuery, redactTokens } from './request-io.js';
@@ -15,7 +24,15 @@ import { Router } from './router.js';
 import { allRoutes } from './routes/index.js';
 import { SimulatorState } from './state.js';
 
-export type { FaultPlan, RateLimitPlan } from './faults.js';
+export type {
+  FaultPlan,
+  FaultRule,
+  LoseAnswerPlan,
+  LostAnswerMode,
+  RandomFaultPlan,
+  RateLimitPlan,
+} from './faults.js';
+export type { LostAnswerRecord } from '../lost-answers.js';
 
 export interface GitLabSimulatorOptions {
   fixture: GitLabFixture;
@@ -35,11 +52,18 @@ export interface RecordedRequest {
   path: string;
   /** last value per key; a `private_token` value is replaced by "[REDACTED]" */
   query: Record<string, string>;
-  /** 0 while pending, and for requests whose client went away before an answer */
+  /**
+   * what the client got: 0 while pending, for requests whose client went away before an answer, and
+   * for answers lost in mode reset; 502 for answers lost in mode bad-gateway
+   */
   status: number;
   authScheme: AuthScheme;
   /** faults only; a 429 from the RateLimitPlan throttle is GitLab behaviour and records null */
-  injected: 'error' | 'rate-limit' | 'stall' | null;
+  injected: 'error' | 'rate-limit' | 'stall' | 'lost-answer' | null;
+  /** with `injected`: the part of the plan that hit the request */
+  injectedBy?: FaultRule;
+  /** with injected 'lost-answer': how, and what GitLab had answered (the work is in the state) */
+  lostAnswer?: LostAnswerRecord;
   /** parsed JSON or form body, with any fixture token value redacted */
   bodyJson?: unknown;
 }
@@ -49,7 +73,7 @@ export interface GitLabSimulator {
   url: string;
   /** every request, in arrival order; token values are never recorded */
   requests: RecordedRequest[];
-  /** replaces the plan and resets the fault counter */
+  /** replaces the plan and resets every fault counter and the random faults' seed; throws on a bad plan */
   setFaults(plan: FaultPlan | null): void;
   /** replaces the plan and resets the throttle counters */
   setRateLimit(plan: RateLimitPlan | null): void;
@@ -77,13 +101,12 @@ class Simulator implements GitLabSimulator {
   private readonly router = new Router(allRoutes);
   private readonly server: Server;
   private seq = 0;
-  private faults: FaultPlan | null;
-  private faultCount = 0;
+  private faults: FaultInjector;
   private rateLimiter: RateLimiter | null;
 
   constructor(options: GitLabSimulatorOptions) {
     this.state = new SimulatorState(options.fixture);
-    this.faults = options.faults ?? null;
+    this.faults = new FaultInjector(options.faults ?? null);
     this.rateLimiter = options.rateLimit ? new RateLimiter(options.rateLimit) : null;
     this.server = createServer((req, res) => {
       // Only transport failures get here (e.g. the client vanished while sending its body).
@@ -105,8 +128,7 @@ class Simulator implements GitLabSimulator {
   }
 
   setFaults(plan: FaultPlan | null): void {
-    this.faults = plan;
-    this.faultCount = 0;
+    this.faults = new FaultInjector(plan);
   }
 
   setRateLimit(plan: RateLimitPlan | null): void {
@@ -160,27 +182,42 @@ class Simulator implements GitLabSimulator {
 
     const isHead = method === 'HEAD';
     const answer = async (response: ApiResponse): Promise<void> => {
-      const latency = this.faults?.latencyMs ?? 0;
+      const latency = this.faults.plan?.latencyMs ?? 0;
       if (latency > 0 && !(await wait(latency, aborted.signal))) return;
       this.write(res, record, response, isHead);
     };
 
-    const fault = decideFault(this.faults, ++this.faultCount);
-    if (fault.kind === 'respond') {
+    const fault = this.faults.decide(method, rawPath);
+    if (fault.kind !== 'none') {
       record.injected = fault.injected;
-      return answer(fault.response);
+      record.injectedBy = fault.rule;
     }
-    if (fault.kind === 'stall') {
-      record.injected = 'stall';
-      if (!(await wait(fault.ms, aborted.signal))) return;
-    }
+    if (fault.kind === 'respond') return answer(fault.response);
+    if (fault.kind === 'stall' && !(await wait(fault.ms, aborted.signal))) return;
+    const lost: LostAnswer | null = fault.kind === 'lose-answer' ? fault.lost : null;
+
+    // GitLab has answered (or throttled): from here on the work is done, whatever reaches the client.
+    const deliver = async (response: ApiResponse): Promise<void> => {
+      if (!lost) return answer(response);
+      record.lostAnswer = { mode: lost.mode, status: response.status };
+      switch (lost.mode) {
+        case 'bad-gateway':
+          return answer(errorResponse(502));
+        case 'reset':
+          dropConnection(res);
+          return;
+        case 'late':
+          if (!(await wait(lost.lateMs, aborted.signal))) return;
+          return answer(response);
+      }
+    };
 
     let throttleHeaders: Record<string, string> = {};
     if (this.rateLimiter) {
       const token = lookupToken(this.state, credentials);
       const key = token ? `token:${token.index}` : `addr:${req.socket.remoteAddress ?? '?'}`;
       const throttle = this.rateLimiter.hit(key, token != null);
-      if (throttle.response) return answer(throttle.response);
+      if (throttle.response) return deliver(throttle.response);
       throttleHeaders = throttle.headers;
     }
 
@@ -192,7 +229,7 @@ class Simulator implements GitLabSimulator {
       console.error(`[gitlab-simulator] internal error on ${method} ${rawPath}:`, error);
       response = { status: 500, json: { message: '500 Internal Server Error' } };
     }
-    return answer({ ...response, headers: { ...throttleHeaders, ...response.headers } });
+    return deliver({ ...response, headers: { ...throttleHeaders, ...response.headers } });
   }
 
   private async dispatch(

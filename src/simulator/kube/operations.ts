@@ -44,6 +44,8 @@ export interface WriteOptions {
 export interface Answer {
   status: number;
   body: unknown;
+  /** extra response headers (Retry-After); a content-type here replaces the one derived from the body */
+  headers?: Record<string, string>;
 }
 
 const APPLY = 'application/apply-patch+yaml';

@@ -1,7 +1,8 @@
 // The Kubernetes API simulator: a loopback HTTP(S) server that real @kubernetes/client-node talks to
-// unchanged (KubernetesObjectApi and the typed APIs). Per request: record -> authenticate (bearer
-// token, else 401) -> route (discovery documents or a resource path) -> authorize (a read-only token
-// gets 403 on writes) -> verb -> latency -> answer. Every failure is a `Status` body.
+// unchanged (KubernetesObjectApi and the typed APIs). Per request: record -> injected fault (429, 5xx,
+// reset, random) -> authenticate (bearer token, else 401) -> route (discovery documents or a resource
+// path) -> authorize (a read-only token gets 403 on writes) -> verb -> lost answer -> latency -> answer.
+// Every failure the API server itself makes is a `Status` body.
 // Request bodies are never recorded, so Secret values cannot leak through the request log.
 
 import { randomBytes } from 'node:crypto';
@@ -9,7 +10,14 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { BAD_GATEWAY_HTML, dropConnection, type LostAnswerRecord } from '../lost-answers.js';
 import { discoveryDocument, findByKind } from './catalog.js';
+import {
+  KubeFaultInjector,
+  type KubeFaultPlan,
+  type KubeFaultRule,
+  type KubeInjected,
+} from './faults.js';
 import { Operations, type Answer, type WriteOptions } from './operations.js';
 import { KubeObjects } from './objects.js';
 import { RolloutController, type DeploymentAvailableHandler, type RolloutMode } from './rollout.js';
@@ -33,6 +41,15 @@ export type {
 } from './rollout.js';
 export type { KubeObject } from './store.js';
 export type { KubeObjects } from './objects.js';
+export type {
+  KubeFaultPlan,
+  KubeFaultRule,
+  KubeInjected,
+  LoseAnswerPlan,
+  LostAnswerMode,
+  LostAnswerRecord,
+  RandomFaultPlan,
+} from './faults.js';
 
 export interface KubeSimulatorOptions {
   /** the bearer token with full access; default: a random one */
@@ -57,6 +74,8 @@ export interface KubeSimulatorOptions {
    * running agentk keeps talking to GitLab (so its token's last_used_at stays fresh); 0: never.
    */
   availableHeartbeatMs?: number;
+  /** injected faults from the start; see setFaults */
+  faults?: KubeFaultPlan;
 }
 
 export interface KubeRequest {
@@ -71,10 +90,22 @@ export interface KubeRequest {
   fieldManager: string | null;
   force: boolean | null;
   contentType: string | null;
-  /** 0 while pending */
+  /**
+   * what the client got: 0 while pending, for a reset connection, and for a client that gave up before
+   * a late answer; 502 for an answer lost in mode bad-gateway
+   */
   status: number;
-  /** the Status reason of a failure, e.g. Conflict, NotFound, Unauthorized */
+  /**
+   * the Status reason of a failure, e.g. Conflict, NotFound, Unauthorized, TooManyRequests; for a
+   * lost answer, the reason of the answer the server had made
+   */
   reason: string | null;
+  /** the fault that hit the request, if any */
+  injected: KubeInjected | null;
+  /** with `injected`: the part of the plan that hit the request */
+  injectedBy?: KubeFaultRule;
+  /** with injected 'lost-answer': how, and what the server had answered (the write is done) */
+  lostAnswer?: LostAnswerRecord;
 }
 
 export interface KubeSimulator {
@@ -92,7 +123,20 @@ export interface KubeSimulator {
   /** how rollouts end from now on, and after how long, including those under way */
   setRollout(mode: RolloutMode, options?: { delayMs?: number }): void;
   setLatency(ms: number): void;
+  /** replaces the plan and resets every fault counter and the random faults' seed; throws on a bad plan */
+  setFaults(plan: KubeFaultPlan | null): void;
   close(): Promise<void>;
+}
+
+/** Resolves true after `ms`, false if `signal` ends the wait first. */
+async function wait(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return false;
+  try {
+    await sleep(ms, undefined, { signal });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Requests that change state unless dry run: what tests assert did not happen. */
@@ -144,6 +188,7 @@ class Simulator implements KubeSimulator {
   private readonly operations: Operations;
   private readonly server: Server;
   private latencyMs: number;
+  private faults: KubeFaultInjector;
   private readonly closing = new AbortController();
   private seq = 0;
 
@@ -151,6 +196,7 @@ class Simulator implements KubeSimulator {
     this.token = options.token ?? `sim-${randomBytes(16).toString('hex')}`;
     this.readOnlyToken = options.readOnlyToken;
     this.latencyMs = options.latencyMs ?? 0;
+    this.faults = new KubeFaultInjector(options.faults ?? null);
     this.rollout = new RolloutController(
       this.store,
       options.rollout ?? 'available',
@@ -211,6 +257,10 @@ class Simulator implements KubeSimulator {
     this.latencyMs = ms;
   }
 
+  setFaults(plan: KubeFaultPlan | null): void {
+    this.faults = new KubeFaultInjector(plan);
+  }
+
   close(): Promise<void> {
     this.rollout.close();
     this.closing.abort();
@@ -236,13 +286,33 @@ class Simulator implements KubeSimulator {
       contentType: req.headers['content-type']?.split(';')[0]?.trim() ?? null,
       status: 0,
       reason: null,
+      injected: null,
     };
     this.requests.push(record);
+
+    // A client that gives up (or the simulator closing) ends a late answer's wait.
+    const clientGone = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) clientGone.abort();
+    });
+    const fault = this.faults.decide(method, url.pathname);
+    if (fault.kind !== 'none') {
+      record.injected = fault.injected;
+      record.injectedBy = fault.rule;
+    }
 
     let answer: Answer;
     try {
       const body = await readText(req);
-      answer = this.dispatch(req, url, method, record, body);
+      if (fault.kind === 'reset') {
+        // the connection dies on the way in: nothing is done and nothing is answered
+        dropConnection(res);
+        return;
+      }
+      if (fault.kind === 'respond') {
+        answer = fault.answer;
+        record.reason = fault.reason;
+      } else answer = this.dispatch(req, url, method, record, body);
     } catch (error) {
       let failure: KubeApiError;
       if (error instanceof KubeApiError) failure = error;
@@ -259,6 +329,21 @@ class Simulator implements KubeSimulator {
       answer = { status: status.code, body: status };
       record.reason = status.reason ?? null;
     }
+    if (fault.kind === 'lose-answer') {
+      // The server has done the work; now the answer goes missing on its way back.
+      const { mode, lateMs } = fault.lost;
+      record.lostAnswer = { mode, status: answer.status };
+      if (mode === 'reset') {
+        dropConnection(res);
+        return;
+      }
+      if (mode === 'bad-gateway')
+        answer = { status: 502, body: BAD_GATEWAY_HTML, headers: { 'content-type': 'text/html' } };
+      if (mode === 'late') {
+        const gone = AbortSignal.any([this.closing.signal, clientGone.signal]);
+        if (!(await wait(lateMs, gone))) return;
+      }
+    }
     // Closing the simulator ends pending waits (the handler's catch destroys the socket).
     if (this.latencyMs > 0) await sleep(this.latencyMs, undefined, { signal: this.closing.signal });
     if (res.destroyed) return;
@@ -267,6 +352,7 @@ class Simulator implements KubeSimulator {
     const type = text ? 'text/plain; charset=utf-8' : 'application/json';
     res.writeHead(answer.status, {
       'content-type': type,
+      ...answer.headers,
       'content-length': Buffer.byteLength(payload),
     });
     res.end(payload);

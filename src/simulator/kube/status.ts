@@ -14,6 +14,8 @@ export interface StatusDetails {
   kind?: string;
   uid?: string;
   causes?: StatusCause[];
+  /** set on 429 (and some 5xx) answers; the server also sends it as the Retry-After header */
+  retryAfterSeconds?: number;
 }
 
 export interface StatusBody {
@@ -145,3 +147,17 @@ export const unsupportedMediaType = (type: string) =>
 export function successStatus(details: StatusDetails): StatusBody {
   return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Success', details, code: 200 };
 }
+
+/** `apierrors.NewInternalError`: the message wraps the error, which is repeated as the only cause. */
+export const internalError = (error: string) =>
+  new KubeApiError(500, 'InternalError', `Internal error occurred: ${error}`, {
+    causes: [{ message: error }],
+  });
+
+/** `apierrors.NewServiceUnavailable` */
+export const serviceUnavailable = (message: string) =>
+  new KubeApiError(503, 'ServiceUnavailable', message);
+
+/** `apierrors.NewTooManyRequests`: the wait goes into the details and the Retry-After header. */
+export const tooManyRequests = (message: string, retryAfterSeconds: number) =>
+  new KubeApiError(429, 'TooManyRequests', message, { retryAfterSeconds });
