@@ -271,6 +271,12 @@ export function buildProgram(run: (action: Action) => Promise<void>): Command {
       )
       .option('--out-dir <dir>', 'where --config-via files and --install manifests write')
       .option('--no-wait', 'do not wait for agentk to roll out and connect (run apply again later)')
+      .option(
+        '--parallel <n>',
+        'agents set up at once (their connection waits overlap)',
+        positiveInt('--parallel'),
+        10,
+      )
       .addOption(rbacOption())
       .option('--force-conflicts', 'take over fields another field manager owns in the cluster')
       .option(

@@ -3,8 +3,12 @@
 export const ExitCode = {
   ok: 0,
   error: 1,
-  /** `plan --detailed-exitcode`: the plan has pending work (terraform's meaning). */
+  /** `--detailed-exitcode`: work is pending (plan), not cut over (status), a row fails (verify). */
   pending: 2,
+  /** apply finished, but a selected step needs a person (the summary says which). */
+  incomplete: 3,
+  /** stopped by SIGINT/SIGTERM (128 + 2, the shell's convention); run again to resume. */
+  interrupted: 130,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 

@@ -14,6 +14,11 @@ function report(error: unknown): number {
     );
     return error.exitCode;
   }
+  // Ctrl-C at a question (@inquirer/prompts rejects with ExitPromptError): a choice, not a failure.
+  if (error instanceof Error && error.name === 'ExitPromptError') {
+    process.stderr.write('Cancelled; nothing was changed.\n');
+    return ExitCode.ok;
+  }
   if (error instanceof CommanderError) {
     // commander has already printed its message (or the help/version text).
     return error.exitCode;

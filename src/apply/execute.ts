@@ -84,6 +84,8 @@ export async function executeApply(input: ExecuteApplyInput): Promise<ExitCode> 
     else out.info(renderApplySummary(summary, settings, out.color));
     if (journalPath && !settings.dryRun) out.info(out.color.dim(`Journal: ${journalPath}`));
     if (summary.failed.length > 0) throw new ExitError(ExitCode.error);
+    // CI must not go green while a person still has something to do
+    if (summary.needsPerson.length > 0 && !settings.dryRun) return ExitCode.incomplete;
     return ExitCode.ok;
   } finally {
     await demo?.close();

@@ -71,7 +71,7 @@ describe('apply --demo --yes --fix-ci merge-request --disable-old-clusters', () 
       '--disable-old-clusters',
       '--no-color',
     ]);
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, r.stderr).toBe(3); /* a person must act: ExitCode.incomplete */
     const off = [...r.stderr.matchAll(/turned off certificate cluster (\d+)/g)].map((m) =>
       Number(m[1]),
     );

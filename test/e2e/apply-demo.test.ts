@@ -110,7 +110,7 @@ describe('apply on the demo instance', () => {
       '--fix-ci',
       'merge-request',
     ]);
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, r.stderr).toBe(3); /* a person must act: ExitCode.incomplete */
     const on = [...world.gitlab.state.clustersById.values()]
       .filter((c) => c.data.enabled)
       .map((c) => c.data.id)

@@ -91,7 +91,7 @@ describe('apply leaves what it must not touch, and says so', () => {
       },
     );
     const r = await apply(['--yes', '--disable-old-clusters']);
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, r.stderr).toBe(3); /* a person must act: ExitCode.incomplete */
     expect(r.stderr).toMatch(
       /Needs a person:[\s\S]*KUBE_CONTEXT .*already "theirs:agent"; left alone/,
     );
@@ -109,7 +109,7 @@ describe('apply leaves what it must not touch, and says so', () => {
       'apiVersion: v1\nkind: Config\nclusters:\n- name: x\n  cluster: {server: "https://elsewhere.test:6443"}\nusers:\n- name: u\n  user: {token: t}\ncontexts:\n- name: elsewhere\n  context: {cluster: x, user: u}\ncurrent-context: elsewhere\n',
     );
     const r = await apply(['--yes'], { KUBECONFIG: empty });
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, r.stderr).toBe(3); /* a person must act: ExitCode.incomplete */
     expect(r.stderr).toMatch(/no kube context reaches .* --context-for 13=CONTEXT/);
     expect(r.stderr).toMatch(/set-variable.*held back/);
     expect(world.mutations().filter((m) => m.includes('/variables'))).toEqual([]);
@@ -119,11 +119,11 @@ describe('apply leaves what it must not touch, and says so', () => {
 describe('delivery and installation modes', () => {
   it('--config-via merge-request holds the cut-over until the merge request is merged', async () => {
     const first = await apply(['--yes', '--config-via', 'merge-request']);
-    expect(first.code, first.stderr).toBe(0);
+    expect(first.code, first.stderr).toBe(3); /* a person must act: ExitCode.incomplete */
     expect(first.stderr).toMatch(/merge .*merge_requests\/\d+, then run apply again/);
     expect(world.mutations().filter((m) => m.includes('/variables'))).toEqual([]);
     const again = await apply(['--yes', '--config-via', 'merge-request']);
-    expect(again.code).toBe(0);
+    expect(again.code).toBe(3); // the merge request still waits for a person
     const mrPosts = world.gitlab.requests.filter(
       (r) => r.method === 'POST' && r.path.endsWith('/merge_requests'),
     );
@@ -140,7 +140,7 @@ describe('delivery and installation modes', () => {
   it('--install manifests writes the objects for GitOps and touches no cluster', async () => {
     const outDir = join(world.dir, 'out');
     const r = await apply(['--yes', '--install', 'manifests', '--out-dir', outDir, '--no-wait']);
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, r.stderr).toBe(3); /* a person must act: ExitCode.incomplete */
     const files = await readdir(join(outDir, 'data/ml/demand-forecast'));
     expect(files).toEqual(['forecast-staging.yaml']);
     const yaml = await readFile(

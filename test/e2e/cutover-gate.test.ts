@@ -82,7 +82,7 @@ describe('an existing config.yaml counts only for the ci_access it grants', () =
     expect(later.plan.steps.map((s) => s.id)).not.toContain(`${AGENT}/commit-config`);
     await replaceConfig(world, OBSERVABILITY_ONLY);
     const held = await apply(world, later.path, ['--only', AGENT]);
-    expect(held.code, held.stderr).toBe(0);
+    expect(held.code, held.stderr).toBe(3); /* a person must act: ExitCode.incomplete */
     expect(enabled(world, 2)).toBe(true);
     expect(held.stderr).toMatch(
       /disable-cluster:2 — stays on: .*prod-eu: .*config\.yaml on the default branch: config\.yaml has no ci_access section/,
@@ -162,7 +162,7 @@ describe('a context that reaches another cluster is not trusted', () => {
     const wrong = world.contextFor(DATA);
     const before = world.clusterFor(DATA).requests.length;
     const held = await apply(world, path, ['--only', AGENT, '--context-for', `11=${wrong}`]);
-    expect(held.code, held.stderr).toBe(0);
+    expect(held.code, held.stderr).toBe(3); /* a person must act: ExitCode.incomplete */
     expect(enabled(world, 11)).toBe(true);
     expect(held.stderr).toMatch(
       new RegExp(

@@ -152,6 +152,8 @@ export function listrRenderer(layout: RunLayout): Renderer {
     concurrent: false,
     exitOnError: false,
     renderer: 'default',
+    // listr2 would exit 127 on SIGINT by itself; apply's own handler stops cleanly instead
+    registerSignalListeners: false,
   })
     .run()
     .catch(() => undefined);
