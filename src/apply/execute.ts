@@ -7,7 +7,10 @@ import type { Inventory } from '../discovery/types.js';
 import { kasFromMetadata } from '../kube/kas.js';
 import type { Output } from '../output.js';
 import type { Plan } from '../plan/types.js';
-import { emptyJournal, JournalStore, type Journal } from './journal.js';
+import { abortableSleep } from '../abortable-sleep.js';
+import { emptyJournal, JournalStore, loadJournal, type Journal } from './journal.js';
+import { watchInterrupts } from './interrupt.js';
+import { acquireLock } from './lock.js';
 import { createKubeAccess } from './kube-access.js';
 import { runApply, selectAgents } from './run-apply.js';
 import { renderApplySummary, summariseOutcomes } from './summary.js';
@@ -37,14 +40,20 @@ export async function executeApply(input: ExecuteApplyInput): Promise<ExitCode> 
     settings.install === 'none'
       ? { address: null, version: null }
       : kasFromMetadata((await connection.client.metadata()).kas, connection.url);
-  const journal = new JournalStore(
-    existing ?? emptyJournal(connection.url, plan.generatedAt),
-    settings.dryRun ? null : journalPath,
-  );
-  const demo = connection.demo
-    ? await connection.startDemoClusters?.(inventory.clusters.map((c) => c.apiUrl))
-    : undefined;
+  // One apply per plan at a time; the journal is read again under the lock (another run may
+  // have finished since it was first read).
+  const lock = journalPath && !settings.dryRun ? await acquireLock(journalPath, 'apply') : null;
+  const interrupts = watchInterrupts((text) => out.info(text));
+  let demo: Awaited<ReturnType<NonNullable<Connection['startDemoClusters']>>> | undefined;
   try {
+    const journal = new JournalStore(
+      (lock && journalPath ? await loadJournal(journalPath) : existing) ??
+        emptyJournal(connection.url, plan.generatedAt),
+      settings.dryRun ? null : journalPath,
+    );
+    demo = connection.demo
+      ? await connection.startDemoClusters?.(inventory.clusters.map((c) => c.apiUrl))
+      : undefined;
     const kube = createKubeAccess({
       ...(demo
         ? { kubeconfig: demo.kubeconfigPath }
@@ -63,7 +72,8 @@ export async function executeApply(input: ExecuteApplyInput): Promise<ExitCode> 
         kube,
         journal,
         now: () => new Date(),
-        sleep: (ms) => new Promise((r) => setTimeout(r, ms)),
+        sleep: (ms) => abortableSleep(ms, interrupts.signal),
+        signal: interrupts.signal,
         plan,
         settings: demo ? { ...settings, pollMs: 100 } : settings,
         kas: {
@@ -79,15 +89,22 @@ export async function executeApply(input: ExecuteApplyInput): Promise<ExitCode> 
         write: (line) => out.info(line),
       },
     );
+    await journal.flush();
     const summary = summariseOutcomes(result.outcomes);
     if (input.json) out.result(JSON.stringify({ ...summary, verified: result.verified }, null, 2));
     else out.info(renderApplySummary(summary, settings, out.color));
     if (journalPath && !settings.dryRun) out.info(out.color.dim(`Journal: ${journalPath}`));
+    if (interrupts.signal.aborted) {
+      out.info('Interrupted; run apply again to resume.');
+      throw new ExitError(ExitCode.interrupted);
+    }
     if (summary.failed.length > 0) throw new ExitError(ExitCode.error);
     // CI must not go green while a person still has something to do
     if (summary.needsPerson.length > 0 && !settings.dryRun) return ExitCode.incomplete;
     return ExitCode.ok;
   } finally {
+    interrupts.dispose();
     await demo?.close();
+    await lock?.release();
   }
 }

@@ -112,7 +112,11 @@ export async function runApply(
     renderer.step(step, result);
   };
   const run = async (step: PlanStep) => {
-    const why = step.agent ? stopped.get(step.agent) : undefined;
+    const why = ctx.signal?.aborted
+      ? 'interrupted'
+      : step.agent
+        ? stopped.get(step.agent)
+        : undefined;
     report(
       step,
       why
@@ -151,11 +155,11 @@ export async function runApply(
       ),
     );
     // 3. Merge requests that fix the deploy jobs that would break.
-    const fixes = await fixCiSteps(ctx, agents);
+    const fixes = ctx.signal?.aborted ? [] : await fixCiSteps(ctx, agents);
     renderer.fixCi(fixes);
     for (const step of fixes) await run(step);
     // 4. The cut-over, one cluster at a time, each behind the gate.
-    await readGate(ctx, cutOver);
+    if (!ctx.signal?.aborted) await readGate(ctx, cutOver);
     renderer.gateRead();
     for (const step of cutOver) {
       if (ctx.settings.disableOldClusters) await run(step);

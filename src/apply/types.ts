@@ -56,6 +56,8 @@ export interface ApplyDeps {
   journal: JournalStore;
   now: () => Date;
   sleep: (ms: number) => Promise<void>;
+  /** aborts on Ctrl-C/SIGTERM: nothing new starts, waits end */
+  signal?: AbortSignal;
 }
 
 /**

@@ -4,18 +4,21 @@
 import { confirm } from '@inquirer/prompts';
 import type { ChalkInstance } from 'chalk';
 import { journalPathFor, JournalStore, loadJournal } from '../apply/journal.js';
+import { acquireLock } from '../apply/lock.js';
 import { loadPlan } from '../apply/load-plan.js';
 import {
   rollbackWork,
   runRollback,
   type RollbackOutcome,
+  type RollbackSettings,
   type RollbackStatus,
 } from '../apply/rollback.js';
 import { clustersOfAgents, readLiveClusters } from '../apply/status.js';
 import { createKubeAccess } from '../apply/kube-access.js';
 import type { ConnectionFlags } from '../connection.js';
 import { ExitCode, ExitError, UserError } from '../errors.js';
-import { createOutput } from '../output.js';
+import { createOutput, type Output } from '../output.js';
+import type { Plan } from '../plan/types.js';
 import { parseContextFor } from '../flag-values.js';
 import { checkSameInstance, connect, openKubeAccess } from '../apply/plan-access.js';
 import { assertWriteScope } from '../gitlab/token-scope.js';
@@ -72,6 +75,23 @@ export async function runRollbackCommand(
   parseContextFor(options.contextFor);
   const plan = await loadPlan(planPath);
   const journalPath = journalPathFor(planPath);
+  // no apply may change what the journal says while rollback reads and undoes it
+  const lock = settings.dryRun ? null : await acquireLock(journalPath, 'rollback');
+  try {
+    return await rollBack(plan, planPath, journalPath, options, out, settings);
+  } finally {
+    await lock?.release();
+  }
+}
+
+async function rollBack(
+  plan: Plan,
+  planPath: string,
+  journalPath: string,
+  options: RollbackCommandOptions,
+  out: Output,
+  settings: RollbackSettings,
+): Promise<ExitCode> {
   const journal = await loadJournal(journalPath);
   if (!journal)
     throw new UserError(

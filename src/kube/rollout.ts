@@ -1,8 +1,8 @@
 // Waiting for a Deployment rollout with a deadline, by polling its status (the same checks as
 // `kubectl rollout status`). NOTE: client-node's Watch is not used: in 2.0.x it drops every watch
 // after 30 s (kubernetes-client/javascript#3020), and polling needs no reconnect logic.
-import { setTimeout as sleep } from 'node:timers/promises';
 import { KubernetesObjectApi, type KubeConfig, type V1Deployment } from '@kubernetes/client-node';
+import { abortableSleep } from '../abortable-sleep.js';
 import { UserError } from '../errors.js';
 import { assertUsableKubeConfig, callKube, describeTarget, isNotFound } from './errors.js';
 
@@ -10,6 +10,8 @@ export interface RolloutWaitOptions {
   deadlineMs: number;
   /** default 2 s */
   pollMs?: number;
+  /** stops the wait (Ctrl-C): it then throws "interrupted" */
+  signal?: AbortSignal;
   /** called when the rollout's state changes, e.g. "1 of 2 updated replicas are available" */
   onProgress?: (state: string) => void;
   /** per API request; default 30 s */
@@ -125,7 +127,8 @@ export async function waitForRollout(
         },
       );
     }
-    await sleep(Math.min(wait, remaining));
+    if (options.signal?.aborted) throw new UserError(`Interrupted while waiting for ${what}.`);
+    await abortableSleep(Math.min(wait, remaining), options.signal);
     // start short, then back off: many agents wait side by side without flooding the API server
     wait = Math.min(wait * 1.5, MAX_POLL_MS);
   }

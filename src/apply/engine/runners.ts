@@ -60,6 +60,9 @@ export async function executeStep(
   try {
     return await settle(step, await runners[step.kind](step, run!, ctx), run, ctx);
   } catch (error) {
+    // a wait cut short by Ctrl-C is not a failure: the next run picks it up
+    if (ctx.signal?.aborted)
+      return { status: 'skipped', detail: 'interrupted: run apply again to resume' };
     const message = failureText(error);
     if (run) run.held = message;
     return { status: 'failed', detail: message };

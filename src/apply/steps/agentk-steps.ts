@@ -226,12 +226,18 @@ export const waitConnection: StepRunner = async (_step, run, ctx): Promise<StepR
     await waitForRollout(t.kc, run.agent.namespace, names.deployment, {
       deadlineMs: ctx.settings.rolloutDeadlineMs,
       pollMs: ctx.settings.pollMs,
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
     });
   }
   const deadline = ctx.now().getTime() + ctx.settings.connectionDeadlineMs;
   // start short, then back off (agents wait side by side)
   let wait = ctx.settings.pollMs;
   while (!(await connected())) {
+    if (ctx.signal?.aborted)
+      return {
+        status: 'skipped',
+        detail: 'interrupted while waiting for the connection: run apply again to resume',
+      };
     if (ctx.now().getTime() >= deadline) {
       run.held = 'the agent did not connect in time';
       return {
