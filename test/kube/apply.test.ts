@@ -261,7 +261,7 @@ describe('failures a user meets', () => {
     const reader = kubeConfigFor(sim, { context: 'viewer', token: 'read-only-token-123456' });
     const denied = await userError(install(reader));
     expect(denied.message).toBe(
-      `Context "viewer" may not apply Namespace ${NS}: namespaces "${NS}" is forbidden: User "read-only-user" cannot patch resource "namespaces" in API group "" at the cluster scope.`,
+      `Context "viewer" may not apply Namespace ${NS}: namespaces "${NS}" is forbidden: User "read-only-user" cannot patch resource "namespaces" in API group "" in the namespace "${NS}".`,
     );
     expect(sim.objects.count() - SYSTEM_NAMESPACES.length).toBe(0);
   });
