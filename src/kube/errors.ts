@@ -10,8 +10,14 @@ export interface KubeStatus {
   code?: number;
   reason?: string;
   message?: string;
-  details?: { causes?: { type?: string; message?: string; field?: string }[] };
+  /**
+   * A cause's kind is in `reason`: Go's StatusCause.Type is serialised as "reason"
+   * (k8s.io/apimachinery metav1.StatusCause), e.g. {"reason": "FieldManagerConflict", ...}.
+   */
+  details?: { causes?: { reason?: string; message?: string; field?: string }[] };
 }
+
+const isFieldManagerConflict = (c: { reason?: string }) => c.reason === 'FieldManagerConflict';
 
 export interface KubeTarget {
   context: string;
@@ -113,7 +119,7 @@ export class KubeRequestTimeout extends Error {
 }
 
 function conflictError(status: KubeStatus, what: string, where: string): UserError {
-  const conflicts = (status.details?.causes ?? []).filter((c) => c.type === 'FieldManagerConflict');
+  const conflicts = (status.details?.causes ?? []).filter(isFieldManagerConflict);
   const listed = conflicts.map((c) => {
     const manager = /conflict with ("(?:[^"\\]|\\.)*")/.exec(c.message ?? '')?.[1];
     const owner = manager ? (JSON.parse(manager) as string) : 'another manager';
@@ -153,7 +159,7 @@ export function toKubeUserError(
     const message = (status.message ?? `HTTP ${code}`)
       .replace(/\s*\n\s*/g, '; ')
       .replace(/\.$/, '');
-    if (code === 409 && status.details?.causes?.some((c) => c.type === 'FieldManagerConflict'))
+    if (code === 409 && status.details?.causes?.some(isFieldManagerConflict))
       return conflictError(status, what, where);
     if (code === 401)
       return new UserError(

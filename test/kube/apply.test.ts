@@ -1,60 +1,73 @@
-// applyObjects / waitForRollout / readSecretAnnotation / deleteObjects through real client-node
-// against the Kubernetes simulator: install, idempotent re-apply, conflicts, dry run, rollouts, and
-// the failures a user meets (unreachable server, bad credentials, no kubeconfig) with their messages.
+// applyObjects / waitForRollout / readSecretAnnotation / deleteObjects through real client-node,
+// with the same assertions against the Kubernetes simulator and against the run's real
+// kube-apiserver (test/setup/real-kubernetes.ts; skipped, saying why, where there is none): install,
+// idempotent re-apply, conflicts, dry run, rollouts, and the failures a user meets (bad
+// credentials, missing rights, a rejected object) with their messages. What only the simulator can
+// show (its request log, a slow server, plain HTTP) is checked on the simulator alone.
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { afterEach, describe, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { KubeConfig, type KubernetesObject, type V1Deployment } from '@kubernetes/client-node';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import {
   applyObjects,
   deleteObjects,
+  readOrNull,
   readSecretAnnotation,
   sortForApply,
 } from '../../src/kube/apply.js';
 import { waitForRollout } from '../../src/kube/rollout.js';
-import { isWrite, SYSTEM_NAMESPACES, type KubeSimulator } from '../../src/simulator/kube/server.js';
+import { isWrite, type KubeSimulator } from '../../src/simulator/kube/server.js';
 import {
-  apply,
-  deployment,
-  kubeConfigFor,
-  namespace,
-  startCluster,
-  type Cluster,
-} from '../simulator/kube/helpers.js';
+  clusterFactories,
+  type ClusterFactory,
+  type TestCluster,
+} from '../helpers/kube-clusters.js';
+import { uniqueName } from '../helpers/real-kubernetes.js';
+import { apply, deployment, namespace, startCluster } from '../simulator/kube/helpers.js';
 
-const NS = 'gitlab-agent-demo';
 const TOKEN = 'glagent-test-token-0123456789abcdef';
 const TOKEN_ID = 'migrate-clusters.gitlab.com/agent-token-id';
 
+// Every object sets a field beyond its name, as the real templates do (labels). kube-apiserver
+// records no managedFields entry for an apply that sets no field, and the next apply of such an
+// object writes a "before-first-apply" entry, bumping its resourceVersion once although nothing
+// changed: the simulator does not model that, and agentk's objects never meet it.
+const LABELS = { 'app.kubernetes.io/name': 'agentk' };
+
 /** What an agentk install looks like, in deliberately scrambled order. */
-function agentkObjects(options: { replicas?: number; image?: string } = {}): KubernetesObject[] {
+function agentkObjects(
+  ns: string,
+  options: { replicas?: number; image?: string; progressDeadlineSeconds?: number } = {},
+): KubernetesObject[] {
+  const { progressDeadlineSeconds, ...rest } = options;
+  const d = deployment(ns, 'agentk', { secret: 'agentk-token', ...rest });
+  if (progressDeadlineSeconds != null) d.spec['progressDeadlineSeconds'] = progressDeadlineSeconds;
   return [
-    deployment(NS, 'agentk', { secret: 'agentk-token', ...options }),
+    d,
     {
       apiVersion: 'v1',
       kind: 'Secret',
-      metadata: { name: 'agentk-token', namespace: NS, annotations: { [TOKEN_ID]: '42' } },
+      metadata: {
+        name: 'agentk-token',
+        namespace: ns,
+        labels: LABELS,
+        annotations: { [TOKEN_ID]: '42' },
+      },
       type: 'Opaque',
       data: { token: Buffer.from(TOKEN).toString('base64') },
     } as KubernetesObject,
-    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'agentk', namespace: NS } },
-    namespace(NS),
+    {
+      apiVersion: 'v1',
+      kind: 'ServiceAccount',
+      metadata: { name: 'agentk', namespace: ns, labels: LABELS },
+    },
+    { ...namespace(ns), metadata: { name: ns, labels: LABELS } },
   ];
 }
 
-const running: KubeSimulator[] = [];
-afterEach(async () => {
-  await Promise.all(running.splice(0).map((s) => s.close()));
-});
-async function cluster(options: Parameters<typeof startCluster>[0] = {}): Promise<Cluster> {
-  // Rollouts are held unless a test releases them, so status writes never race the assertions.
-  const c = await startCluster({ rollout: 'never', rolloutDelayMs: 3_600_000, ...options });
-  running.push(c.sim);
-  return c;
-}
-
-const install = (kc: KubeConfig, objects = agentkObjects(), force = false) =>
+const install = (kc: KubeConfig, objects: KubernetesObject[], force = false) =>
   applyObjects(kc, objects, { dryRun: false, forceConflicts: force });
 
 /** The UserError `promise` rejects with, checked to be one line with a hint. */
@@ -72,127 +85,407 @@ async function userError(promise: Promise<unknown>): Promise<UserError> {
   return user;
 }
 
-const versions = (sim: KubeSimulator) =>
-  sim.objects
-    .list()
-    .map((o) => `${o.kind}/${o.metadata.name}@${String(o.metadata['resourceVersion'])}`);
+/** The live objects `objects` name (null where absent), read through the API like any client. */
+const live = (c: TestCluster, objects: KubernetesObject[]) =>
+  Promise.all(objects.map((o) => readOrNull(c.api, structuredClone(o))));
 
-describe('applyObjects', () => {
-  it('installs namespace first and the Deployment last, owned by migrate-clusters', async () => {
-    const { sim, kc } = await cluster();
-    const results = await install(kc);
-    expect(results).toEqual([
-      { kind: 'Namespace', namespace: null, name: NS, outcome: 'created', dryRun: false },
-      { kind: 'ServiceAccount', namespace: NS, name: 'agentk', outcome: 'created', dryRun: false },
-      { kind: 'Secret', namespace: NS, name: 'agentk-token', outcome: 'created', dryRun: false },
-      { kind: 'Deployment', namespace: NS, name: 'agentk', outcome: 'created', dryRun: false },
-    ]);
-    const patches = sim.requests.filter((r) => r.method === 'PATCH');
-    expect(patches).toHaveLength(4);
-    expect(
-      patches.every(
-        (r) =>
-          r.fieldManager === 'migrate-clusters' && r.contentType === 'application/apply-patch+yaml',
-      ),
-    ).toBe(true);
-    const live = sim.objects.get('apps/v1', 'Deployment', NS, 'agentk')!;
-    const managers = (
-      live.metadata['managedFields'] as { manager: string; operation: string }[]
-    ).map((m) => `${m.manager}/${m.operation}`);
-    expect(managers).toContain('migrate-clusters/Apply');
-    expect(sim.objects.get('v1', 'Secret', NS, 'agentk-token')?.['data']).toEqual({
-      token: Buffer.from(TOKEN).toString('base64'),
+const versions = async (c: TestCluster, objects: KubernetesObject[]) =>
+  (await live(c, objects)).map(
+    (o, i) => `${objects[i]!.kind}/${objects[i]!.metadata?.name}@${o?.metadata?.resourceVersion}`,
+  );
+
+/** Present and not being deleted. */
+const existing = async (c: TestCluster, objects: KubernetesObject[]) =>
+  (await live(c, objects))
+    .filter((o) => o != null && o.metadata?.deletionTimestamp == null)
+    .map((o) => o!.kind);
+
+const readDeployment = (c: TestCluster, ns: string) =>
+  readOrNull<V1Deployment>(c.api, {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'agentk', namespace: ns },
+  });
+
+/**
+ * Waits for the deployment controller's last word on a rollout whose Pods are not ready: the spec
+ * observed and every replica created from the new template. The real controller gets there in a
+ * few ms and writes the status several times on the way; comparing resourceVersions or reading
+ * progress before that would race it.
+ */
+async function settled(c: TestCluster, ns: string): Promise<V1Deployment> {
+  for (let i = 0; i < 250; i++) {
+    const d = await readDeployment(c, ns);
+    const wanted = d?.spec?.replicas ?? 1;
+    const s = d?.status;
+    if (
+      d &&
+      (s?.observedGeneration ?? 0) >= (d.metadata?.generation ?? 1) &&
+      s?.updatedReplicas === wanted &&
+      s.replicas === wanted
+    )
+      return d;
+    await sleep(20);
+  }
+  throw new Error(`Deployment ${ns}/agentk did not settle`);
+}
+
+function kubeLayerCases(factory: ClusterFactory) {
+  let c: TestCluster;
+  let NS: string;
+  let objects: KubernetesObject[];
+  const sim = (): KubeSimulator | null => c.sim;
+  beforeEach(async () => {
+    c = await factory.start();
+    // Each test its own namespace: the real server is shared by the whole run.
+    NS = uniqueName('gitlab-agent-demo');
+    objects = agentkObjects(NS);
+  });
+  afterEach(async () => {
+    await c.close();
+    // Namespace deletion takes the rest with it, in the background (the simulator is gone anyway).
+    if (c.kind === 'kube-apiserver') await deleteObjects(c.kc, [namespace(NS)], { dryRun: false });
+  });
+
+  describe('applyObjects', () => {
+    it('installs namespace first and the Deployment last, owned by migrate-clusters', async () => {
+      const results = await install(c.kc, objects);
+      expect(results).toEqual([
+        { kind: 'Namespace', namespace: null, name: NS, outcome: 'created', dryRun: false },
+        {
+          kind: 'ServiceAccount',
+          namespace: NS,
+          name: 'agentk',
+          outcome: 'created',
+          dryRun: false,
+        },
+        { kind: 'Secret', namespace: NS, name: 'agentk-token', outcome: 'created', dryRun: false },
+        { kind: 'Deployment', namespace: NS, name: 'agentk', outcome: 'created', dryRun: false },
+      ]);
+      const requests = sim()?.requests;
+      if (requests) {
+        const patches = requests.filter((r) => r.method === 'PATCH');
+        expect(patches).toHaveLength(4);
+        expect(
+          patches.every(
+            (r) =>
+              r.fieldManager === 'migrate-clusters' &&
+              r.contentType === 'application/apply-patch+yaml',
+          ),
+        ).toBe(true);
+      }
+      // On both: every object's fields belong to migrate-clusters through an Apply.
+      for (const o of await live(c, objects)) {
+        const managers = (o?.metadata?.managedFields ?? []).map(
+          (m) => `${m.manager}/${m.operation}`,
+        );
+        expect(managers, o?.kind).toContain('migrate-clusters/Apply');
+      }
+      const [, secret] = await live(c, objects);
+      expect((secret as { data?: unknown }).data).toEqual({
+        token: Buffer.from(TOKEN).toString('base64'),
+      });
+    });
+
+    it('reports a second identical apply as unchanged, and the cluster does not change', async () => {
+      await install(c.kc, objects);
+      await settled(c, NS);
+      const before = await versions(c, objects);
+      const again = await install(c.kc, objects);
+      expect(again.map((r) => r.outcome)).toEqual([
+        'unchanged',
+        'unchanged',
+        'unchanged',
+        'unchanged',
+      ]);
+      expect(await versions(c, objects)).toEqual(before);
+
+      const changed = await install(
+        c.kc,
+        agentkObjects(NS, { image: 'registry.example/agentk:v2' }),
+      );
+      expect(changed.map((r) => `${r.kind}:${r.outcome}`)).toEqual([
+        'Namespace:unchanged',
+        'ServiceAccount:unchanged',
+        'Secret:unchanged',
+        'Deployment:configured',
+      ]);
+    });
+
+    it('stops at a field another manager changed, naming it and --force-conflicts; forcing takes it back', async () => {
+      await install(c.kc, objects);
+      await apply(
+        c.api,
+        { ...deployment(NS, 'agentk', { replicas: 5 }), spec: { replicas: 5 } } as never,
+        'kubectl-scale',
+        { force: true },
+      );
+      const error = await userError(install(c.kc, objects));
+      expect(error.message).toBe(
+        `Cannot apply Deployment ${NS}/agentk with context "${c.context}" (${c.server}): a field changed by another tool would be overwritten: .spec.replicas (managed by "kubectl-scale").`,
+      );
+      expect(error.hint).toContain('--force-conflicts');
+      expect((await readDeployment(c, NS))?.spec).toMatchObject({ replicas: 5 });
+
+      const forced = await install(c.kc, objects, true);
+      expect(forced.at(-1)).toMatchObject({ kind: 'Deployment', outcome: 'configured' });
+      expect((await readDeployment(c, NS))?.spec).toMatchObject({ replicas: 2 });
+      const requests = sim()?.requests;
+      if (requests) expect(requests.filter((r) => r.method === 'PATCH').at(-1)?.force).toBe(true);
+    });
+
+    it('leaves nothing behind in a dry run on an empty cluster, reporting what would be created', async () => {
+      const results = await applyObjects(c.kc, objects, { dryRun: true, forceConflicts: false });
+      expect(results.map((r) => [r.kind, r.outcome, r.dryRun])).toEqual([
+        ['Namespace', 'created', true],
+        ['ServiceAccount', 'created', true],
+        ['Secret', 'created', true],
+        ['Deployment', 'created', true],
+      ]);
+      // The API server would answer 404 inside a namespace that does not exist yet: not sent.
+      expect(results[1]?.note).toBe(`namespace ${NS} would be created first`);
+      expect(await live(c, objects)).toEqual([null, null, null, null]);
+      const requests = sim()?.requests;
+      if (requests) {
+        expect(requests.filter(isWrite)).toEqual([]);
+        expect(requests.filter((r) => r.method === 'PATCH').map((r) => [r.path, r.dryRun])).toEqual(
+          [[`/api/v1/namespaces/${NS}`, true]],
+        );
+      }
+    });
+
+    it('tells in a dry run which installed objects would change, changing none', async () => {
+      await install(c.kc, objects);
+      await settled(c, NS);
+      const before = await versions(c, objects);
+      sim()?.clearRequests();
+      const results = await applyObjects(c.kc, agentkObjects(NS, { replicas: 3 }), {
+        dryRun: true,
+        forceConflicts: false,
+      });
+      expect(results.map((r) => `${r.kind}:${r.outcome}`)).toEqual([
+        'Namespace:unchanged',
+        'ServiceAccount:unchanged',
+        'Secret:unchanged',
+        'Deployment:configured',
+      ]);
+      expect(await versions(c, objects)).toEqual(before);
+      expect((await readDeployment(c, NS))?.spec?.replicas).toBe(2);
+      const requests = sim()?.requests;
+      if (requests) expect(requests.filter(isWrite)).toEqual([]);
     });
   });
 
-  it('reports a second identical apply as unchanged, and the cluster does not change', async () => {
-    const { sim, kc } = await cluster();
-    await install(kc);
-    const before = versions(sim);
-    const again = await install(kc);
-    expect(again.map((r) => r.outcome)).toEqual([
-      'unchanged',
-      'unchanged',
-      'unchanged',
-      'unchanged',
-    ]);
-    expect(versions(sim)).toEqual(before);
+  describe('failures a user meets', () => {
+    it('says the credentials of the context were refused (401) or lack rights (403)', async () => {
+      const refused = await userError(install(c.refusedCredentials('staging'), objects));
+      expect(refused.message).toBe(
+        `The Kubernetes API server ${c.server} refused the credentials of context "staging" (401 Unauthorized).`,
+      );
+      expect(refused.hint).toContain('kubectl --context staging get namespaces');
 
-    const changed = await install(kc, agentkObjects({ image: 'registry.example/agentk:v2' }));
-    expect(changed.map((r) => `${r.kind}:${r.outcome}`)).toEqual([
-      'Namespace:unchanged',
-      'ServiceAccount:unchanged',
-      'Secret:unchanged',
-      'Deployment:configured',
-    ]);
+      const denied = await userError(install(await c.readOnly('viewer'), objects));
+      expect(denied.message).toBe(
+        `Context "viewer" may not apply Namespace ${NS}: namespaces "${NS}" is forbidden: User "read-only-user" cannot patch resource "namespaces" in API group "" in the namespace "${NS}".`,
+      );
+      expect(await live(c, objects)).toEqual([null, null, null, null]);
+    });
+
+    it('passes on why the API server rejected an object (422), after applying what came before', async () => {
+      (objects[0] as { spec: Record<string, unknown> }).spec['replicas'] = -1;
+      const error = await userError(install(c.kc, objects));
+      expect(error.message).toBe(
+        `The Kubernetes API server rejected Deployment ${NS}/agentk with context "${c.context}" (${c.server}): Deployment.apps "agentk" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0.`,
+      );
+      expect(await existing(c, objects)).toEqual(['Secret', 'ServiceAccount', 'Namespace']);
+    });
+
+    it('explains an untrusted certificate', async () => {
+      const untrusted = await userError(install(c.untrustedCa('tls'), objects));
+      expect(untrusted.message).toMatch(
+        new RegExp(
+          `^The TLS certificate of the Kubernetes API server ${c.server.replace(/\./g, '\\.')} \\(context "tls"\\) is not trusted \\([A-Z_]+\\)\\.$`,
+        ),
+      );
+      expect(untrusted.hint).toContain('certificate-authority-data');
+    });
   });
 
-  it('stops at a field another manager changed, naming it and --force-conflicts; forcing takes it back', async () => {
-    const { sim, kc, api } = await cluster();
-    await install(kc);
-    await apply(
-      api,
-      { ...deployment(NS, 'agentk', { replicas: 5 }), spec: { replicas: 5 } } as never,
-      'kubectl-scale',
-      {
-        force: true,
-      },
+  describe('waitForRollout', () => {
+    it('returns once the Deployment is available, reporting progress while it waits', async () => {
+      await install(c.kc, objects);
+      await settled(c, NS);
+      const progress: string[] = [];
+      await waitForRollout(c.kc, NS, 'agentk', {
+        deadlineMs: 20_000,
+        pollMs: 10,
+        onProgress: (state) => {
+          if (progress.length === 0) c.releaseRollouts(NS);
+          progress.push(state);
+        },
+      });
+      expect(progress[0]).toBe('0 of 2 updated replicas are available');
+      const status = (await readDeployment(c, NS))?.status;
+      expect(status).toMatchObject({ availableReplicas: 2, updatedReplicas: 2 });
+    });
+
+    it('times out with the Deployment, its state, and how to look', async () => {
+      await install(c.kc, objects);
+      await settled(c, NS);
+      const error = await userError(
+        waitForRollout(c.kc, NS, 'agentk', { deadlineMs: 150, pollMs: 20 }),
+      );
+      expect(error.message).toBe(
+        `Deployment ${NS}/agentk did not become available within 150 ms in context "${c.context}": 0 of 2 updated replicas are available (Available: Deployment does not have minimum availability.).`,
+      );
+      expect(error.hint).toContain(
+        `kubectl --context ${c.context} -n ${NS} describe deployment agentk`,
+      );
+    });
+
+    it('fails at once when the rollout exceeded its progress deadline', async () => {
+      // The real controller gives up after progressDeadlineSeconds (1 s here); the simulator
+      // ignores that field and is told to stall instead.
+      sim()?.setRollout('stalled', { delayMs: 10 });
+      await install(c.kc, agentkObjects(NS, { progressDeadlineSeconds: 1 }));
+      const error = await userError(
+        waitForRollout(c.kc, NS, 'agentk', { deadlineMs: 30_000, pollMs: 20 }),
+      );
+      expect(error.message).toMatch(
+        new RegExp(
+          `^Deployment ${NS}/agentk did not roll out in context "${c.context}": the rollout exceeded its progress deadline \\(ReplicaSet ".*" has timed out progressing\\.\\)\\.$`,
+        ),
+      );
+    });
+
+    it('says so when there is no Deployment to wait for', async () => {
+      const error = await userError(
+        waitForRollout(c.kc, NS, 'agentk', { deadlineMs: 1_000, pollMs: 10 }),
+      );
+      expect(error.message).toBe(
+        `Deployment ${NS}/agentk does not exist in context "${c.context}", so there is no rollout to wait for.`,
+      );
+    });
+  });
+
+  describe('readSecretAnnotation and deleteObjects', () => {
+    it('reads the token id annotation, and null for a missing Secret or annotation', async () => {
+      expect(await readSecretAnnotation(c.kc, NS, 'agentk-token', TOKEN_ID)).toBeNull();
+      await install(c.kc, objects);
+      expect(await readSecretAnnotation(c.kc, NS, 'agentk-token', TOKEN_ID)).toBe('42');
+      expect(await readSecretAnnotation(c.kc, NS, 'agentk-token', 'other/annotation')).toBeNull();
+      expect(await readSecretAnnotation(c.kc, NS, 'no-such-secret', TOKEN_ID)).toBeNull();
+    });
+
+    it('deletes in reverse order, tolerates objects already gone, and deletes nothing in a dry run', async () => {
+      await install(c.kc, objects);
+      await deleteObjects(c.kc, objects, { dryRun: true });
+      expect(await existing(c, objects)).toEqual([
+        'Deployment',
+        'Secret',
+        'ServiceAccount',
+        'Namespace',
+      ]);
+      sim()?.clearRequests();
+      await deleteObjects(c.kc, objects, { dryRun: false });
+      const requests = sim()?.requests;
+      if (requests)
+        expect(
+          requests
+            .filter((r) => r.method === 'DELETE')
+            .map((r) => r.path.split('/').slice(-2).join('/')),
+        ).toEqual([
+          'deployments/agentk',
+          'secrets/agentk-token',
+          'serviceaccounts/agentk',
+          `namespaces/${NS}`,
+        ]);
+      // Gone, or (the real namespace) Terminating until its controller has emptied it.
+      expect(await existing(c, objects)).toEqual([]);
+      await deleteObjects(c.kc, objects, { dryRun: false });
+    });
+  });
+}
+
+for (const factory of clusterFactories)
+  describe.skipIf(factory.skipReason != null)(
+    factory.skipReason == null ? factory.title : `${factory.title} (${factory.skipReason})`,
+    () => kubeLayerCases(factory),
+  );
+
+describe('only the simulator can show', () => {
+  const running: KubeSimulator[] = [];
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((s) => s.close()));
+  });
+  const NS = 'gitlab-agent-demo';
+
+  it('gives up on a server that does not answer within the request timeout', async () => {
+    const { sim, kc } = await startCluster();
+    running.push(sim);
+    sim.setLatency(2_000);
+    const error = await userError(
+      applyObjects(kc, agentkObjects(NS), {
+        dryRun: false,
+        forceConflicts: false,
+        requestTimeoutMs: 100,
+      }),
     );
-    const error = await userError(install(kc));
     expect(error.message).toBe(
-      `Cannot apply Deployment ${NS}/agentk with context "sim" (${sim.url}): a field changed by another tool would be overwritten: .spec.replicas (managed by "kubectl-scale").`,
-    );
-    expect(error.hint).toContain('--force-conflicts');
-    expect(sim.objects.get('apps/v1', 'Deployment', NS, 'agentk')?.['spec']).toMatchObject({
-      replicas: 5,
-    });
-
-    const forced = await install(kc, agentkObjects(), true);
-    expect(forced.at(-1)).toMatchObject({ kind: 'Deployment', outcome: 'configured' });
-    expect(sim.objects.get('apps/v1', 'Deployment', NS, 'agentk')?.['spec']).toMatchObject({
-      replicas: 2,
-    });
-    expect(sim.requests.filter((r) => r.method === 'PATCH').at(-1)?.force).toBe(true);
-  });
-
-  it('leaves nothing behind in a dry run on an empty cluster, reporting what would be created', async () => {
-    const { sim, kc } = await cluster();
-    const results = await applyObjects(kc, agentkObjects(), {
-      dryRun: true,
-      forceConflicts: false,
-    });
-    expect(results.map((r) => [r.kind, r.outcome, r.dryRun])).toEqual([
-      ['Namespace', 'created', true],
-      ['ServiceAccount', 'created', true],
-      ['Secret', 'created', true],
-      ['Deployment', 'created', true],
-    ]);
-    // The API server would answer 404 inside a namespace that does not exist yet: not sent.
-    expect(results[1]?.note).toBe(`namespace ${NS} would be created first`);
-    expect(sim.objects.count() - SYSTEM_NAMESPACES.length).toBe(0);
-    expect(sim.requests.filter(isWrite)).toEqual([]);
-    expect(sim.requests.filter((r) => r.method === 'PATCH').map((r) => [r.path, r.dryRun])).toEqual(
-      [[`/api/v1/namespaces/${NS}`, true]],
+      `The Kubernetes API server ${sim.url} (context "sim") did not answer within 100 ms when asked to read Namespace ${NS}.`,
     );
   });
 
-  it('tells in a dry run which installed objects would change, changing none', async () => {
-    const { sim, kc } = await cluster();
-    await install(kc);
-    const before = versions(sim);
-    sim.clearRequests();
-    const results = await applyObjects(kc, agentkObjects({ replicas: 3 }), {
-      dryRun: true,
-      forceConflicts: false,
+  it('explains a plain-http server without insecure-skip-tls-verify (kube-apiserver serves HTTPS only)', async () => {
+    const { sim } = await startCluster();
+    running.push(sim);
+    const plain = new KubeConfig();
+    plain.loadFromOptions({
+      clusters: [{ name: 'c', server: sim.url, skipTLSVerify: false }],
+      users: [{ name: 'u', token: sim.token }],
+      contexts: [{ name: 'plain', cluster: 'c', user: 'u' }],
+      currentContext: 'plain',
     });
-    expect(results.map((r) => `${r.kind}:${r.outcome}`)).toEqual([
-      'Namespace:unchanged',
-      'ServiceAccount:unchanged',
-      'Secret:unchanged',
-      'Deployment:configured',
-    ]);
-    expect(versions(sim)).toEqual(before);
-    expect(sim.requests.filter(isWrite)).toEqual([]);
+    const http = await userError(install(plain, agentkObjects(NS)));
+    expect(http.message).toBe(
+      `Context "plain" points at plain HTTP (${sim.url}) without insecure-skip-tls-verify, which the Kubernetes client refuses.`,
+    );
+  });
+});
+
+describe('without a cluster', () => {
+  it('names the server and context when nothing listens there', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const server = createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = server.address() as AddressInfo;
+        server.close(() => resolve(free));
+      });
+    });
+    const kc = new KubeConfig();
+    kc.loadFromOptions({
+      clusters: [{ name: 'gone', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
+      users: [{ name: 'u', token: 'whatever-token' }],
+      contexts: [{ name: 'prod-eu', cluster: 'gone', user: 'u' }],
+      currentContext: 'prod-eu',
+    });
+    const error = await userError(install(kc, agentkObjects('gitlab-agent-demo')));
+    expect(error.message).toBe(
+      `Cannot reach the Kubernetes API server http://127.0.0.1:${port} of context "prod-eu": connection refused.`,
+    );
+    expect(error.hint).toContain('reachable');
+  });
+
+  it("refuses client-node's silent http://localhost:8080 fallback without a request", async () => {
+    const kc = new KubeConfig();
+    kc.loadFromClusterAndUser(
+      { name: 'cluster', server: 'http://localhost:8080', skipTLSVerify: false },
+      { name: 'user' },
+    );
+    const error = await userError(install(kc, agentkObjects('gitlab-agent-demo')));
+    expect(error.message).toBe(
+      'No kubeconfig was found, so the Kubernetes client fell back to http://localhost:8080.',
+    );
+    expect(error.hint).toContain('--kubeconfig');
   });
 
   it('orders namespaces, then cluster-wide objects, then the rest, keeping input order otherwise', () => {
@@ -209,209 +502,5 @@ describe('applyObjects', () => {
       o('Secret', 's1', 'n'),
     ]);
     expect(sorted.map((x) => x.metadata?.name)).toEqual(['n', 'crb', 's2', 's1', 'd', 'pdb']);
-  });
-});
-
-describe('failures a user meets', () => {
-  it('names the server and context when nothing listens there', async () => {
-    const port = await new Promise<number>((resolve) => {
-      const server = createServer().listen(0, '127.0.0.1', () => {
-        const { port: free } = server.address() as AddressInfo;
-        server.close(() => resolve(free));
-      });
-    });
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [{ name: 'gone', server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
-      users: [{ name: 'u', token: 'whatever-token' }],
-      contexts: [{ name: 'prod-eu', cluster: 'gone', user: 'u' }],
-      currentContext: 'prod-eu',
-    });
-    const error = await userError(install(kc));
-    expect(error.message).toBe(
-      `Cannot reach the Kubernetes API server http://127.0.0.1:${port} of context "prod-eu": connection refused.`,
-    );
-    expect(error.hint).toContain('reachable');
-  });
-
-  it('gives up on a server that does not answer within the request timeout', async () => {
-    const { sim, kc } = await cluster();
-    sim.setLatency(2_000);
-    const error = await userError(
-      applyObjects(kc, agentkObjects(), {
-        dryRun: false,
-        forceConflicts: false,
-        requestTimeoutMs: 100,
-      }),
-    );
-    expect(error.message).toBe(
-      `The Kubernetes API server ${sim.url} (context "sim") did not answer within 100 ms when asked to read Namespace ${NS}.`,
-    );
-  });
-
-  it('says the credentials of the context were refused (401) or lack rights (403)', async () => {
-    const { sim } = await cluster({ readOnlyToken: 'read-only-token-123456' });
-    const bad = kubeConfigFor(sim, { context: 'staging', token: 'expired-token-123456' });
-    const refused = await userError(install(bad));
-    expect(refused.message).toBe(
-      `The Kubernetes API server ${sim.url} refused the credentials of context "staging" (401 Unauthorized).`,
-    );
-    expect(refused.hint).toContain('kubectl --context staging get namespaces');
-
-    const reader = kubeConfigFor(sim, { context: 'viewer', token: 'read-only-token-123456' });
-    const denied = await userError(install(reader));
-    expect(denied.message).toBe(
-      `Context "viewer" may not apply Namespace ${NS}: namespaces "${NS}" is forbidden: User "read-only-user" cannot patch resource "namespaces" in API group "" at the cluster scope.`,
-    );
-    expect(sim.objects.count() - SYSTEM_NAMESPACES.length).toBe(0);
-  });
-
-  it('passes on why the API server rejected an object (422), after applying what came before', async () => {
-    const { sim, kc } = await cluster();
-    const objects = agentkObjects();
-    (objects[0] as { spec: Record<string, unknown> }).spec['replicas'] = -1;
-    const error = await userError(install(kc, objects));
-    expect(error.message).toBe(
-      `The Kubernetes API server rejected Deployment ${NS}/agentk with context "sim" (${sim.url}): Deployment.apps "agentk" is invalid: spec.replicas: Invalid value: -1: must be greater than or equal to 0.`,
-    );
-    const created = sim.objects
-      .list()
-      .filter((o) => !(o.kind === 'Namespace' && SYSTEM_NAMESPACES.includes(o.metadata.name)));
-    expect(created.map((o) => o.kind)).toEqual(['Namespace', 'ServiceAccount', 'Secret']);
-  });
-
-  it("refuses client-node's silent http://localhost:8080 fallback without a request", async () => {
-    const kc = new KubeConfig();
-    kc.loadFromClusterAndUser(
-      { name: 'cluster', server: 'http://localhost:8080', skipTLSVerify: false },
-      { name: 'user' },
-    );
-    const error = await userError(install(kc));
-    expect(error.message).toBe(
-      'No kubeconfig was found, so the Kubernetes client fell back to http://localhost:8080.',
-    );
-    expect(error.hint).toContain('--kubeconfig');
-  });
-
-  it('explains a plain-http server without insecure-skip-tls-verify, and an untrusted certificate', async () => {
-    const { sim } = await cluster();
-    const plain = new KubeConfig();
-    plain.loadFromOptions({
-      clusters: [{ name: 'c', server: sim.url, skipTLSVerify: false }],
-      users: [{ name: 'u', token: sim.token }],
-      contexts: [{ name: 'plain', cluster: 'c', user: 'u' }],
-      currentContext: 'plain',
-    });
-    const http = await userError(install(plain));
-    expect(http.message).toBe(
-      `Context "plain" points at plain HTTP (${sim.url}) without insecure-skip-tls-verify, which the Kubernetes client refuses.`,
-    );
-
-    const secure = await cluster({ tls: true });
-    const other = await cluster({ tls: true });
-    const wrongCa = new KubeConfig();
-    wrongCa.loadFromOptions({
-      clusters: [
-        { name: 'c', server: secure.sim.url, caData: other.sim.caData ?? '', skipTLSVerify: false },
-      ],
-      users: [{ name: 'u', token: secure.sim.token }],
-      contexts: [{ name: 'tls', cluster: 'c', user: 'u' }],
-      currentContext: 'tls',
-    });
-    const untrusted = await userError(install(wrongCa));
-    expect(untrusted.message).toMatch(
-      new RegExp(
-        `^The TLS certificate of the Kubernetes API server ${secure.sim.url.replace(/\./g, '\\.')} \\(context "tls"\\) is not trusted \\([A-Z_]+\\)\\.$`,
-      ),
-    );
-    expect(untrusted.hint).toContain('certificate-authority-data');
-  });
-});
-
-describe('waitForRollout', () => {
-  it('returns once the Deployment is available, reporting progress while it waits', async () => {
-    const { sim, kc } = await cluster();
-    await install(kc);
-    const progress: string[] = [];
-    let released = false;
-    await waitForRollout(kc, NS, 'agentk', {
-      deadlineMs: 10_000,
-      pollMs: 10,
-      onProgress: (state) => {
-        progress.push(state);
-        if (!released) sim.setRollout('available', { delayMs: 10 });
-        released = true;
-      },
-    });
-    expect(progress[0]).toBe('0 of 2 new replicas have been updated');
-    const status = sim.objects.get('apps/v1', 'Deployment', NS, 'agentk')?.['status'];
-    expect(status).toMatchObject({ availableReplicas: 2, updatedReplicas: 2 });
-  });
-
-  it('times out with the Deployment, its state, and how to look', async () => {
-    const { kc } = await cluster();
-    await install(kc);
-    const error = await userError(
-      waitForRollout(kc, NS, 'agentk', { deadlineMs: 150, pollMs: 20 }),
-    );
-    expect(error.message).toBe(
-      `Deployment ${NS}/agentk did not become available within 150 ms in context "sim": 0 of 2 new replicas have been updated (Available: Deployment does not have minimum availability.).`,
-    );
-    expect(error.hint).toContain(`kubectl --context sim -n ${NS} describe deployment agentk`);
-  });
-
-  it('fails at once when the rollout exceeded its progress deadline', async () => {
-    const { kc } = await cluster({ rollout: 'stalled', rolloutDelayMs: 10 });
-    await install(kc);
-    const error = await userError(
-      waitForRollout(kc, NS, 'agentk', { deadlineMs: 30_000, pollMs: 10 }),
-    );
-    expect(error.message).toMatch(
-      new RegExp(
-        `^Deployment ${NS}/agentk did not roll out in context "sim": the rollout exceeded its progress deadline \\(ReplicaSet ".*" has timed out progressing\\.\\)\\.$`,
-      ),
-    );
-  });
-
-  it('says so when there is no Deployment to wait for', async () => {
-    const { kc } = await cluster();
-    const error = await userError(
-      waitForRollout(kc, NS, 'agentk', { deadlineMs: 1_000, pollMs: 10 }),
-    );
-    expect(error.message).toBe(
-      `Deployment ${NS}/agentk does not exist in context "sim", so there is no rollout to wait for.`,
-    );
-  });
-});
-
-describe('readSecretAnnotation and deleteObjects', () => {
-  it('reads the token id annotation, and null for a missing Secret or annotation', async () => {
-    const { kc } = await cluster();
-    expect(await readSecretAnnotation(kc, NS, 'agentk-token', TOKEN_ID)).toBeNull();
-    await install(kc);
-    expect(await readSecretAnnotation(kc, NS, 'agentk-token', TOKEN_ID)).toBe('42');
-    expect(await readSecretAnnotation(kc, NS, 'agentk-token', 'other/annotation')).toBeNull();
-    expect(await readSecretAnnotation(kc, NS, 'no-such-secret', TOKEN_ID)).toBeNull();
-  });
-
-  it('deletes in reverse order, tolerates objects already gone, and deletes nothing in a dry run', async () => {
-    const { sim, kc } = await cluster();
-    await install(kc);
-    await deleteObjects(kc, agentkObjects(), { dryRun: true });
-    expect(sim.objects.count() - SYSTEM_NAMESPACES.length).toBe(4);
-    sim.clearRequests();
-    await deleteObjects(kc, agentkObjects(), { dryRun: false });
-    expect(
-      sim.requests
-        .filter((r) => r.method === 'DELETE')
-        .map((r) => r.path.split('/').slice(-2).join('/')),
-    ).toEqual([
-      'deployments/agentk',
-      'secrets/agentk-token',
-      'serviceaccounts/agentk',
-      `namespaces/${NS}`,
-    ]);
-    expect(sim.objects.count() - SYSTEM_NAMESPACES.length).toBe(0);
-    await deleteObjects(kc, agentkObjects(), { dryRun: false });
   });
 });

@@ -68,8 +68,11 @@ function describeManager(m: ManagerEntry): string {
 function conflictError(
   conflicts: { manager: ManagerEntry; segments: PathSegment[] }[],
 ): KubeApiError {
+  // `reason`, not `type`: kube-apiserver 1.28 answers {"reason":"FieldManagerConflict",
+  // "message":"conflict with \"kubectl-scale\"","field":".spec.replicas"} (metav1.StatusCause
+  // serialises its Type as "reason"); clients that look for `type` never see a conflict.
   const causes: StatusCause[] = conflicts.map((c) => ({
-    type: 'FieldManagerConflict',
+    reason: 'FieldManagerConflict',
     message: `conflict with ${describeManager(c.manager)}`,
     field: pathToString(c.segments),
   }));

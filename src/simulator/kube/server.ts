@@ -388,12 +388,17 @@ class Simulator implements KubeSimulator {
       const verb =
         { POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' }[method] ??
         method.toLowerCase();
+      // A Namespace is its own namespace in kube-apiserver's request attributes: patching one
+      // answers `namespaces "x" is forbidden: … in the namespace "x"` (1.28), not "at the
+      // cluster scope"; creating one (no name yet) is at the cluster scope.
+      const ownNamespace =
+        route.target.type.kind === 'Namespace' ? route.target.name : route.target.namespace;
       throw forbidden(
         'read-only-user',
         verb,
         route.target.type.plural,
         route.target.type.group,
-        route.target.namespace,
+        ownNamespace,
         route.target.name ?? undefined,
       );
     }

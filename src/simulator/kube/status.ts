@@ -2,7 +2,7 @@
 // with the HTTP code, a machine reason and, where the real server gives them, details and causes.
 
 export interface StatusCause {
-  type?: string;
+  /** the cause's kind (FieldValueInvalid, FieldManagerConflict…): metav1.StatusCause.Type's JSON name */
   reason?: string;
   message: string;
   field?: string;

@@ -102,7 +102,7 @@ describe('server-side apply', () => {
       details: {
         causes: [
           {
-            type: 'FieldManagerConflict',
+            reason: 'FieldManagerConflict',
             message: 'conflict with "migrate-clusters"',
             field: '.spec.replicas',
           },
@@ -127,7 +127,7 @@ describe('server-side apply', () => {
     );
     expect(back.details?.causes).toEqual([
       {
-        type: 'FieldManagerConflict',
+        reason: 'FieldManagerConflict',
         message: 'conflict with "other-manager"',
         field: '.spec.replicas',
       },
