@@ -32,6 +32,14 @@ function report(error: unknown): number {
   return ExitCode.error;
 }
 
+// Ctrl-C anywhere apply's engine is not running (it stops cleanly on its own): stop at once, but
+// say so instead of vanishing. Every write is atomic or journaled, so a re-run is safe.
+process.on('SIGINT', () => {
+  if (process.listenerCount('SIGINT') > 1) return;
+  process.stderr.write('Interrupted.\n');
+  process.exit(ExitCode.interrupted);
+});
+
 async function main(argv: string[]): Promise<number> {
   let code: number = ExitCode.ok;
   const program = buildProgram(async (action) => {

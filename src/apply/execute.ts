@@ -85,7 +85,12 @@ export async function executeApply(input: ExecuteApplyInput): Promise<ExitCode> 
       },
       agents,
       {
-        renderer: input.json ? 'silent' : out.interactive ? 'default' : 'plain',
+        // a terminal that reports no width (some CI consoles, a bare pty) gets plain lines
+        renderer: input.json
+          ? 'silent'
+          : out.interactive && (process.stderr.columns || process.stdout.columns || 0) > 0
+            ? 'default'
+            : 'plain',
         write: (line) => out.info(line),
       },
     );

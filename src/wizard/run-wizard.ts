@@ -111,7 +111,9 @@ export async function runWizard(run: WizardRun): Promise<ExitCode> {
       });
     } catch (error) {
       if (!isPromptCancel(error)) throw error;
-      answers = null;
+      // the same words as every other command's Ctrl-C at a question (src/main.ts)
+      out.info('Cancelled; nothing was changed.');
+      return ExitCode.ok;
     }
     if (!answers) {
       out.info('Nothing changed.');

@@ -109,7 +109,7 @@ describe.skipIf(!hasScript)('migrate-clusters migrate --demo in a pseudo-termina
       term.kill();
     }
     const output = term.output();
-    expect(output).toContain(`agent ${first.ref} connected`);
+    expect(output).toContain(`${first.ref} — taken over: connected, configured`);
     expect(output).toMatch(
       /\d+ changed · \d+ already done · \d+ skipped · 0 need a person · 0 failed/,
     );
@@ -117,7 +117,7 @@ describe.skipIf(!hasScript)('migrate-clusters migrate --demo in a pseudo-termina
     for (const token of fixtureTokens) expect(output).not.toContain(token);
   }, 90_000);
 
-  it('exits 0 with "Nothing changed." on Ctrl-C at the first question', async () => {
+  it('exits 0 with "Cancelled; nothing was changed." on Ctrl-C at the first question', async () => {
     const term = inTerminal(['migrate', '--demo']);
     try {
       await term.answer(/\? Which agents should be set up now\?/, '\u0003');
@@ -125,7 +125,31 @@ describe.skipIf(!hasScript)('migrate-clusters migrate --demo in a pseudo-termina
     } finally {
       term.kill();
     }
-    expect(term.output()).toContain('Nothing changed.');
+    expect(term.output()).toContain('Cancelled; nothing was changed.');
+  }, 60_000);
+
+  it('apply: Ctrl-C at the confirmation exits 0 with the same words, no internal error', async () => {
+    const term = inTerminal(['apply', '--demo']);
+    try {
+      await term.answer(/\? Apply \d+ step\(s\) for \d+ agent\(s\)/, '\u0003');
+      expect(await term.exited).toBe(0);
+    } finally {
+      term.kill();
+    }
+    expect(term.output()).toContain('Cancelled; nothing was changed.');
+    expect(term.output()).not.toMatch(/internal error|ExitPromptError/);
+  }, 60_000);
+
+  it('apply: Ctrl-C while it runs stops cleanly, says how to resume and exits 130', async () => {
+    const term = inTerminal(['apply', '--demo', '--yes']);
+    try {
+      await term.answer(/Register agent/, '\u0003');
+      expect(await term.exited).toBe(130);
+    } finally {
+      term.kill();
+    }
+    expect(term.output()).toContain('Interrupted; run apply again to resume.');
+    expect(term.output()).not.toMatch(/internal error/);
   }, 60_000);
 
   it('refuses a stale --plan in one line, before any question', async () => {

@@ -2,7 +2,7 @@
 // a renderer only displays: listr2's redrawing tree on a terminal, one plain line per step
 // elsewhere (CI, pipes), or nothing (--json). Both see the same outcomes in the same order, so a
 // terminal run and a CI run cannot diverge.
-import { Listr, type ListrTask } from 'listr2';
+import { Listr, Spinner, type ListrTask } from 'listr2';
 import type { PlannedAgent, PlanStep } from '../../plan/types.js';
 import type { StepResult } from '../types.js';
 
@@ -45,6 +45,13 @@ export function plainRenderer(write: (line: string) => void): Renderer {
 
 export const silentRenderer = (): Renderer => plainRenderer(() => undefined);
 
+/** listr2's spinner, drawn every 400 ms instead of 100 ms. */
+class CalmSpinner extends Spinner {
+  override start(cb?: () => void): void {
+    super.start(cb, 400);
+  }
+}
+
 interface Deferred<T> {
   promise: Promise<T>;
   resolve(value: T): void;
@@ -86,30 +93,33 @@ export function listrRenderer(layout: RunLayout): Renderer {
       if (result.status === 'failed') throw new Error(task.title);
     },
   });
+  // One line per agent, naming the step it is at: hundreds of agents stay readable, and each
+  // frame stays cheap to draw.
+  const agentTask = (agent: PlannedAgent): ListrTask => ({
+    title: agent.ref,
+    task: async (_c, task) => {
+      let failed: string | null = null;
+      let last = '';
+      for (const step of layout.chains.get(agent.ref) ?? []) {
+        task.title = `${agent.ref} — ${step.description}`;
+        const result = await outcome(step.id).promise;
+        last = `${step.description}: ${result.detail}`;
+        if (result.status === 'failed') failed ??= last;
+      }
+      const ok = await verifiedOf(agent.ref).promise;
+      if (failed) throw new Error(`${agent.ref} — ${failed}`);
+      if (ok) task.title = `${agent.ref} — taken over: connected, configured, variables in place`;
+      else
+        task.skip(
+          `${agent.ref} — not verified yet, its old clusters stay on${last ? ` (${last})` : ''}`,
+        );
+    },
+  });
   const tasks: ListrTask[] = [
     {
       title: 'Agents',
       task: (_c, task) =>
-        task.newListr(
-          layout.agents.map((agent) => ({
-            title: agent.ref,
-            task: (_c2, t) =>
-              t.newListr(
-                [
-                  ...(layout.chains.get(agent.ref) ?? []).map(stepTask),
-                  {
-                    title: 'Verified: connected, configured, variables in place',
-                    task: async (_c3, v) => {
-                      if (!(await verifiedOf(agent.ref).promise))
-                        v.skip('Not verified yet: old clusters stay on');
-                    },
-                  },
-                ],
-                { concurrent: false, exitOnError: true },
-              ),
-          })),
-          { concurrent: true, exitOnError: false },
-        ),
+        task.newListr(layout.agents.map(agentTask), { concurrent: true, exitOnError: false }),
     },
   ];
   if (layout.fixCi)
@@ -152,6 +162,11 @@ export function listrRenderer(layout: RunLayout): Renderer {
     concurrent: false,
     exitOnError: false,
     renderer: 'default',
+    // Long lines cut at the terminal's width: wrapping hundreds of titles on every frame costs
+    // more CPU than the run itself (string-width per character); the summary has every word.
+    // Each frame redraws the whole tree: with hundreds of agents, ten frames a second would cost
+    // more than the run itself, so the spinner turns a little slower.
+    rendererOptions: { formatOutput: 'truncate', spinner: new CalmSpinner() },
     // listr2 would exit 127 on SIGINT by itself; apply's own handler stops cleanly instead
     registerSignalListeners: false,
   })
