@@ -11,6 +11,7 @@ import { abortableSleep } from '../abortable-sleep.js';
 import { emptyJournal, JournalStore, loadJournal, type Journal } from './journal.js';
 import { watchInterrupts } from './interrupt.js';
 import { acquireLock } from './lock.js';
+import { preflight } from './preflight.js';
 import { createKubeAccess } from './kube-access.js';
 import { runApply, selectAgents } from './run-apply.js';
 import { renderApplySummary, summariseOutcomes } from './summary.js';
@@ -65,6 +66,7 @@ export async function executeApply(input: ExecuteApplyInput): Promise<ExitCode> 
       clusters: inventory.clusters.map((c) => ({ id: c.id, apiUrl: c.apiUrl, caCert: c.caCert })),
       ...(demo ? { serverOverrides: demo.serverOverrides } : {}),
     });
+    await preflight({ plan, agents, settings, kube });
     if (settings.dryRun) out.info(out.color.bold('Dry run: nothing will change.'));
     const result = await runApply(
       {

@@ -1,7 +1,8 @@
 // `migrate-clusters plan`: discover, map, and show or write the plan (a dry run: nothing changes).
 import { join } from 'node:path';
 import type { ConnectionFlags } from '../connection.js';
-import { ExitCode } from '../errors.js';
+import { projectPathProblem } from '../plan/project-path.js';
+import { ExitCode, UserError } from '../errors.js';
 import { writeFileAtomic } from '../files.js';
 import { createOutput } from '../output.js';
 import { computePlan } from '../plan/compute-plan.js';
@@ -55,6 +56,15 @@ function render(
 export async function runPlan(options: PlanCommandOptions): Promise<ExitCode> {
   const out = createOutput({ color: options.color ?? true, verbose: options.verbose ?? false });
   const contextFor = parseContextFor(options.contextFor);
+  const named = projectPathProblem(options.agentProjectName ?? 'gitlab-agents');
+  if (named)
+    throw new UserError(`--agent-project-name: ${named}.`, {
+      hint: 'For example --agent-project-name kubernetes-agents',
+    });
+  for (const [root, path] of parsePairs('--agent-project', options.agentProject)) {
+    const problem = projectPathProblem(path);
+    if (problem) throw new UserError(`--agent-project ${root}=${path}: ${problem}.`);
+  }
   const planOptions = {
     ...defaultPlanOptions(),
     instanceAuthorization: options.instanceAuthorization ?? false,

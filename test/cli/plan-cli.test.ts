@@ -98,7 +98,12 @@ describe('migrate-clusters plan --demo', () => {
   it.each([
     [['--context-for', 'abc'], /--context-for expects KEY=VALUE/],
     [['--context-for', 'prod=ctx'], /--context-for needs a cluster id/],
-    [['--agent-project', 'acme'], /--agent-project expects KEY=VALUE/],
+    [['--agent-project', 'acme'], /--agent-project expects KEY=VALUE.*--agent-project payments=/],
+    [
+      ['--agent-project-name', 'Bad Name!'],
+      /--agent-project-name: "Bad Name!" .* is not a valid GitLab path/,
+    ],
+    [['--agent-project', 'data=data/-agents'], /--agent-project data=data\/-agents: "-agents"/],
     [['--out', '/dev/null/plan.json'], /Cannot write \/dev\/null\/plan\.json/],
   ])('bad input %j: one clear line, exit 1', async (args, message) => {
     const { code, stderr } = await runCli(['plan', '--demo', ...args]);

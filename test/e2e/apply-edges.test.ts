@@ -102,17 +102,20 @@ describe('apply leaves what it must not touch, and says so', () => {
     ]);
   });
 
-  it('no kube context reaches the cluster: installation waits for a person, jobs are not pointed at it', async () => {
+  it('no kube context reaches the cluster: one clear line before any write', async () => {
     const empty = join(world.dir, 'other-kubeconfig');
     await writeFile(
       empty,
       'apiVersion: v1\nkind: Config\nclusters:\n- name: x\n  cluster: {server: "https://elsewhere.test:6443"}\nusers:\n- name: u\n  user: {token: t}\ncontexts:\n- name: elsewhere\n  context: {cluster: x, user: u}\ncurrent-context: elsewhere\n',
     );
+    const before = world.mark();
     const r = await apply(['--yes'], { KUBECONFIG: empty });
-    expect(r.code, r.stderr).toBe(3); /* a person must act: ExitCode.incomplete */
-    expect(r.stderr).toMatch(/no kube context reaches .* --context-for 13=CONTEXT/);
-    expect(r.stderr).toMatch(/set-variable.*held back/);
-    expect(world.mutations().filter((m) => m.includes('/variables'))).toEqual([]);
+    expect(r.code, r.stderr).toBe(1);
+    expect(isOneClearLine(r.stderr), r.stderr).toBe(true);
+    expect(r.stderr).toMatch(
+      /Nothing was changed: an agent cannot be installed or checked — .*no kube context reaches .* --context-for 13=CONTEXT/,
+    );
+    expect(world.mutations(before)).toEqual([]);
   });
 });
 
@@ -151,5 +154,76 @@ describe('delivery and installation modes', () => {
     expect(yaml).not.toContain('kind: Secret');
     expect(world.mutations().filter((m) => m.startsWith('kube'))).toEqual([]);
     expect(r.stderr).toMatch(/create a token .* Secret/);
+  });
+});
+
+describe('apply checks everything it can before its first write', () => {
+  const refused = async (args: string[], message: RegExp, env: Record<string, string> = {}) => {
+    const before = world.mark();
+    const r = await apply(['--yes', ...args], env);
+    expect(r.code, r.stderr).toBe(1);
+    expect(isOneClearLine(r.stderr), r.stderr).toBe(true);
+    expect(r.stderr).toMatch(message);
+    expect(world.mutations(before)).toEqual([]);
+  };
+
+  it('a malformed --rbac', () =>
+    refused(
+      ['--rbac', 'bogus'],
+      /--rbac expects cluster-admin or existing-role:NAME, got "bogus"/,
+    ));
+
+  it('an --out-dir that cannot be written', async () => {
+    const file = join(world.dir, 'a-file');
+    await writeFile(file, 'x');
+    await refused(
+      ['--install', 'manifests', '--out-dir', join(file, 'sub')],
+      /--out-dir .*a-file\/sub cannot be written: ENOTDIR/,
+    );
+  });
+
+  it('an agent project GitLab would refuse to create (a hand-edited plan)', async () => {
+    const edited: Plan = JSON.parse(await readFile(planPath, 'utf8')) as Plan;
+    const other = edited.agents.find((a) => a.createProject)!;
+    const bad = 'data/Bad Name!';
+    for (const s of edited.steps) {
+      if (s.agent !== other.ref) continue;
+      s.agent = `${bad}:${other.name}`;
+      s.id = s.id.replace(other.ref, s.agent);
+    }
+    for (const c of edited.clusters)
+      c.agents = c.agents.map((r) => (r === other.ref ? `${bad}:${other.name}` : r));
+    Object.assign(other, { project: bad, ref: `${bad}:${other.name}` });
+    await writeFile(planPath, JSON.stringify(edited));
+    const before = world.mark();
+    const r = await runCli(['apply', planPath, '--yes', '--only', other.ref], world.env);
+    expect(r.code, r.stderr).toBe(1);
+    expect(isOneClearLine(r.stderr), r.stderr).toBe(true);
+    expect(r.stderr).toMatch(
+      /Cannot create the agent project: "Bad Name!" in data\/Bad Name! is not a valid GitLab path/,
+    );
+    expect(world.mutations(before)).toEqual([]);
+  });
+});
+
+describe('kube credentials that may only read', () => {
+  it('are refused before anything is written, naming what they may not do', async () => {
+    await world.close();
+    world = await startWorld(demoFixture(), { readOnlyToken: 'sim-read-only-token' });
+    const client = testClient(world.gitlab.url, world.token);
+    plan = await computePlan(client, await discoverInventory(client), defaultPlanOptions());
+    planPath = join(world.dir, 'plan.json');
+    await writeFileAtomic(planPath, renderPlanJson(plan));
+    const kubeconfig = await readFile(world.kubeconfig, 'utf8');
+    const readOnly = join(world.dir, 'read-only-kubeconfig');
+    await writeFile(readOnly, kubeconfig.replace(/token: .*/g, 'token: sim-read-only-token'));
+    const before = world.mark();
+    const r = await apply(['--yes'], { KUBECONFIG: readOnly });
+    expect(r.code, r.stderr).toBe(1);
+    expect(isOneClearLine(r.stderr), r.stderr).toBe(true);
+    expect(r.stderr).toMatch(
+      /context "cluster-\d+" may not create namespaces .*: apply needs it to install agentk/,
+    );
+    expect(world.mutations(before)).toEqual([]);
   });
 });

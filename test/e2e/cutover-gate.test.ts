@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { GitLabFixture } from '../../src/simulator/gitlab/fixture-types.js';
 import { groupOwner } from '../../src/simulator/gitlab/variables-state.js';
 import { demoFixture } from '../helpers/gitlab.js';
-import { runCli } from '../helpers/run-cli.js';
+import { isOneClearLine, runCli } from '../helpers/run-cli.js';
 import { startWorld, type World } from '../helpers/world.js';
 
 let world: World | null = null;
@@ -160,20 +160,18 @@ describe('a context that reaches another cluster is not trusted', () => {
     world = await startWorld(demoFixture());
     const { path } = await planIn(world);
     const wrong = world.contextFor(DATA);
-    const before = world.clusterFor(DATA).requests.length;
+    const before = world.mark();
     const held = await apply(world, path, ['--only', AGENT, '--context-for', `11=${wrong}`]);
-    expect(held.code, held.stderr).toBe(3); /* a person must act: ExitCode.incomplete */
+    // refused before the first write: one line, nothing anywhere
+    expect(held.code, held.stderr).toBe(1);
+    expect(isOneClearLine(held.stderr), held.stderr).toBe(true);
+    expect(world.mutations(before)).toEqual([]);
     expect(enabled(world, 11)).toBe(true);
     expect(held.stderr).toMatch(
       new RegExp(
         `kube context "${wrong}" reaches .*, not .* \\(certificate cluster 11\\).*cannot read kube-system through the cluster's own API URL.*--same-cluster 11`,
       ),
     );
-    const writes = world
-      .clusterFor(DATA)
-      .requests.slice(before)
-      .filter((r) => r.method !== 'GET');
-    expect(writes).toEqual([]);
     expect(groupVariables(world, 'data/ml')).toEqual([]);
 
     const done = await apply(world, path, [

@@ -35,7 +35,7 @@ export interface World {
 
 export async function startWorld(
   fixture: GitLabFixture,
-  options: { rolloutDelayMs?: number } = {},
+  options: { rolloutDelayMs?: number; readOnlyToken?: string } = {},
 ): Promise<World> {
   const dir = await mkdtemp(join(tmpdir(), 'mc-world-'));
   const urls = [
@@ -52,6 +52,7 @@ export async function startWorld(
     clusters.push(
       await startKubeSimulator({
         rolloutDelayMs: options.rolloutDelayMs ?? 20,
+        ...(options.readOnlyToken ? { readOnlyToken: options.readOnlyToken } : {}),
         availableHeartbeatMs: 1000,
         onDeploymentAvailable: ({ secrets }) => {
           for (const s of secrets)

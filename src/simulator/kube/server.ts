@@ -140,8 +140,13 @@ async function wait(ms: number, signal: AbortSignal): Promise<boolean> {
 }
 
 /** Requests that change state unless dry run: what tests assert did not happen. */
+/** A request that changes the cluster (a dry run, or an access review that stores nothing, does not). */
 export function isWrite(request: KubeRequest): boolean {
-  return ['POST', 'PUT', 'PATCH', 'DELETE'].includes(request.method) && !request.dryRun;
+  return (
+    ['POST', 'PUT', 'PATCH', 'DELETE'].includes(request.method) &&
+    !request.dryRun &&
+    !request.path.endsWith('/selfsubjectaccessreviews')
+  );
 }
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -171,6 +176,33 @@ async function readText(req: IncomingMessage): Promise<string> {
 function managerFromUserAgent(userAgent: string | undefined): string {
   const product = (userAgent ?? '').split('/')[0]?.trim();
   return product || 'unknown';
+}
+
+/**
+ * "May I?" (SelfSubjectAccessReview, POST only, answered 201 and stored nowhere, as kube-apiserver
+ * does): the full token may do anything, the read-only one get, list and watch.
+ */
+function selfSubjectAccessReview(body: string, readOnly: boolean): Answer {
+  let review: { spec?: { resourceAttributes?: { verb?: string } } };
+  try {
+    review = JSON.parse(body) as typeof review;
+  } catch {
+    throw badRequest('the body of a SelfSubjectAccessReview must be JSON');
+  }
+  const verb = review.spec?.resourceAttributes?.verb ?? '';
+  const allowed = !readOnly || ['get', 'list', 'watch'].includes(verb);
+  return {
+    status: 201,
+    body: {
+      kind: 'SelfSubjectAccessReview',
+      apiVersion: 'authorization.k8s.io/v1',
+      metadata: { creationTimestamp: null },
+      spec: review.spec ?? {},
+      status: allowed
+        ? { allowed: true, reason: 'allowed by the simulator (full token)' }
+        : { allowed: false },
+    },
+  };
 }
 
 /** The namespaces every cluster starts with (kube-apiserver's system namespaces controller). */
@@ -374,6 +406,10 @@ class Simulator implements KubeSimulator {
         status: 200,
         body: { major: '1', minor: '31', gitVersion: 'v1.31.0-sim', platform: 'linux/amd64' },
       };
+    if (path === '/apis/authorization.k8s.io/v1/selfsubjectaccessreviews') {
+      if (method !== 'POST') throw methodNotAllowed();
+      return selfSubjectAccessReview(body, readOnly);
+    }
     const discovery = discoveryDocument(path, this.url.replace(/^https?:\/\//, ''));
     if (discovery !== undefined) {
       if (method !== 'GET') throw methodNotAllowed();
