@@ -12,6 +12,7 @@ import { InternalError, UserError } from '../errors.js';
 import { writeFileAtomic } from '../files.js';
 import type { GitLabClient } from '../gitlab/client.js';
 import { explainGitLabError, httpFailure } from '../gitlab/errors.js';
+import { writeOnce } from '../gitlab/lost-answer.js';
 import { missingProject, projectInfo, readFilesAt, type BranchSnapshot } from './read-files.js';
 
 export { readConfigFiles } from './read-files.js';
@@ -301,10 +302,25 @@ class GitLabDelivery {
         : {}),
     }));
     try {
-      const commit = await this.client.pooled(() =>
-        this.client.commits.create(this.projectPath, branch, this.request.commitMessage, actions, {
-          ...(startBranch ? { startBranch } : {}),
-        }),
+      // Lost answer: when the branch holds exactly what we meant to commit, it was committed.
+      const commit = await writeOnce<{ id: string }>(
+        () =>
+          this.client.pooled(() =>
+            this.client.commits.create(
+              this.projectPath,
+              branch,
+              this.request.commitMessage,
+              actions,
+              {
+                ...(startBranch ? { startBranch } : {}),
+              },
+            ),
+          ),
+        async () => {
+          const now = await readFilesAt(this.client, this.projectPath, this.paths, branch);
+          const landed = changes.every((c) => now.files[c.file.path]?.content === c.file.content);
+          return landed ? { id: now.files[changes[0]!.file.path]!.lastCommitId } : null;
+        },
       );
       this.result.commitId = commit.id;
     } catch (error) {
@@ -370,13 +386,18 @@ class GitLabDelivery {
       });
       if (this.dryRun) return;
       try {
-        open = toOpenMergeRequest(
-          await this.client.pooled(() =>
-            this.client.mergeRequests.create(this.projectPath, source, target, title, {
-              description,
-              removeSourceBranch: true,
-            }),
-          ),
+        // Lost answer: the open merge request from our branch is the one we opened.
+        open = await writeOnce(
+          async () =>
+            toOpenMergeRequest(
+              await this.client.pooled(() =>
+                this.client.mergeRequests.create(this.projectPath, source, target, title, {
+                  description,
+                  removeSourceBranch: true,
+                }),
+              ),
+            ),
+          () => this.findOpenMergeRequest(source, target),
         );
         created = true;
       } catch (error) {

@@ -4,6 +4,7 @@
 // project is left alone, and one created by someone else between our check and our request is
 // recognised from GitLab's "has already been taken" answer.
 import { UserError } from '../errors.js';
+import { writeOnce } from '../gitlab/lost-answer.js';
 import type { GitLabClient } from '../gitlab/client.js';
 import { explainGitLabError, httpFailure } from '../gitlab/errors.js';
 import { projectInfo } from './read-files.js';
@@ -75,16 +76,21 @@ export async function ensureAgentProject(
   if (options.dryRun) return { created: true, projectId: null };
 
   try {
-    const project = await client.pooled(() =>
-      client.projects.create({
-        name: path,
-        path,
-        namespaceId: groupId,
-        visibility: 'private',
-        initializeWithReadme: true,
-        defaultBranch: 'main',
-        description: options.description ?? DEFAULT_DESCRIPTION,
-      }),
+    // Lost answer: the project that is there now (it was not, a moment ago) is ours.
+    const project = await writeOnce<{ id: number }>(
+      () =>
+        client.pooled(() =>
+          client.projects.create({
+            name: path,
+            path,
+            namespaceId: groupId,
+            visibility: 'private',
+            initializeWithReadme: true,
+            defaultBranch: 'main',
+            description: options.description ?? DEFAULT_DESCRIPTION,
+          }),
+        ),
+      async () => projectInfo(client, fullPath),
     );
     return { created: true, projectId: project.id };
   } catch (error) {

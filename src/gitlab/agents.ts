@@ -7,6 +7,7 @@ import { registerSecret } from '../redact.js';
 import type { GitLabClient } from './client.js';
 import { endpoint } from './endpoint.js';
 import type { HttpFailure } from './errors.js';
+import { writeOnce } from './lost-answer.js';
 import { fetchAllOffset } from './paginate.js';
 import { call, callOrNull, wrapperFailure } from './wrapper-errors.js';
 
@@ -111,7 +112,15 @@ export async function registerAgent(
   project: string,
   name: string,
 ): Promise<AgentRecord> {
-  const agent = await call(
+  // An agent of this name that was not there before (the caller looked) is the one we registered.
+  return writeOnce(
+    async () => toAgent(await registerCall(client, project, name)),
+    () => findAgent(client, project, name),
+  );
+}
+
+async function registerCall(client: GitLabClient, project: string, name: string) {
+  return call(
     client,
     `registering agent ${name} in project ${project}`,
     () => client.agents.register(project, name),
@@ -128,7 +137,6 @@ export async function registerAgent(
           : undefined,
     },
   );
-  return toAgent(agent);
 }
 
 export async function deleteAgent(

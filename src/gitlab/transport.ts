@@ -10,6 +10,7 @@ import {
   type RequesterType,
   type ResourceOptions,
 } from '@gitbeaker/requester-utils';
+import { LostAnswerError } from './lost-answer.js';
 
 export interface ApiStats {
   /** HTTP requests sent to GitLab, retries included */
@@ -46,6 +47,15 @@ export const defaultTransportOptions = (): TransportOptions => ({
 });
 
 const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
+
+/**
+ * POST and PATCH are not idempotent: after a 5xx, a timeout or a dropped connection the work may
+ * be done, so they are not retried (gitlab/lost-answer.ts). A 429 is safe to retry (GitLab's
+ * throttle answers before the request runs), and so is a POST that only validates.
+ */
+const SAFE_POSTS = [/\/ci\/lint$/, /\/selfsubjectaccessreviews$/];
+const mayRepeat = (method: string, path: string) =>
+  !['POST', 'PATCH'].includes(method) || SAFE_POSTS.some((p) => p.test(path));
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -171,15 +181,26 @@ export function createTransport(options: TransportOptions): (o: ResourceOptions)
         if (!RETRY_STATUSES.has(response.status) || attempt >= options.maxRetries) {
           throw await toRequestError(request, response);
         }
+        if (response.status !== 429 && !mayRepeat(request.method, url.pathname)) {
+          await response.body?.cancel();
+          throw new LostAnswerError(request.method, url.pathname, `HTTP ${response.status}`);
+        }
         await response.body?.cancel();
         retryReason = `HTTP ${response.status}`;
         waitMs = parseRetryAfter(response.headers.get('retry-after'));
         if (response.status === 429 && waitMs != null) gate.pause(waitMs);
       } catch (error) {
-        if (error instanceof GitbeakerRequestError) throw error;
+        if (error instanceof GitbeakerRequestError || error instanceof LostAnswerError) throw error;
         if (signal?.aborted) throw error;
         const timedOut = timeout.aborted;
         if (!timedOut && isConnectionRefused(error)) throw error;
+        // refused: never sent; anything else: it may have arrived
+        if (!mayRepeat(request.method, url.pathname))
+          throw new LostAnswerError(
+            request.method,
+            url.pathname,
+            timedOut ? 'timeout' : 'connection dropped',
+          );
         if (attempt >= options.maxRetries) {
           if (timedOut)
             throw new GitbeakerTimeoutError(

@@ -7,6 +7,7 @@ import { UserError } from '../errors.js';
 import type { GitLabClient } from './client.js';
 import { endpoint } from './endpoint.js';
 import type { HttpFailure } from './errors.js';
+import { writeOnce } from './lost-answer.js';
 import { fetchAllOffset } from './paginate.js';
 import { call, callOrNull, wrapperFailure, type FailureHints } from './wrapper-errors.js';
 
@@ -168,13 +169,22 @@ export async function createVariable(
 ): Promise<VariableRecord> {
   checkScope(level, v.key, v.environmentScope);
   const path = basePath(level, owner);
-  const response = await call(
-    client,
-    `creating ${v.key} (scope ${v.environmentScope}) on ${where(level, owner)}`,
-    () => client.requester.post(path, { body: { key: v.key, ...writeBody(level, v) } }),
-    hints(level, v.key, v.environmentScope, owner),
+  // Lost answer: the variable with our value there is the one we created.
+  return writeOnce(
+    async () => {
+      const response = await call(
+        client,
+        `creating ${v.key} (scope ${v.environmentScope}) on ${where(level, owner)}`,
+        () => client.requester.post(path, { body: { key: v.key, ...writeBody(level, v) } }),
+        hints(level, v.key, v.environmentScope, owner),
+      );
+      return toRecord(response.body as unknown as VariableSchema);
+    },
+    async () => {
+      const found = await findVariable(client, level, owner, v.key, v.environmentScope);
+      return found?.value === v.value ? found : null;
+    },
   );
-  return toRecord(response.body as unknown as VariableSchema);
 }
 
 /** Sets the value (and the other given fields) of the variable with this key and scope. */

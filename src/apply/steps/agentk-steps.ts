@@ -2,7 +2,9 @@
 // create one (staying within GitLab's two active tokens by revoking one agentk does not use),
 // install with server-side apply, then wait for the rollout and for the agent to connect.
 import { writeFileAtomic } from '../../files.js';
+import { randomBytes } from 'node:crypto';
 import { createToken, listActiveTokens, revokeToken } from '../../gitlab/agents.js';
+import { isLostAnswer, MAX_LOST_ANSWERS } from '../../gitlab/lost-answer.js';
 import { readTokenConnection } from '../readiness.js';
 import { applyObjects } from '../../kube/apply.js';
 import { readInstalledTokenId } from '../../kube/find-agentk.js';
@@ -62,17 +64,41 @@ export const createTokenStep: StepRunner = async (_step, run, ctx): Promise<Step
     await revokeToken(ctx.client, run.agent.project, agentId, token.id);
     await ctx.journal.record((j) => j.revokedTokens.push({ ref: run.agent.ref, id: token.id }));
   }
-  const created = await createToken(
-    ctx.client,
-    run.agent.project,
-    agentId,
-    `migrate-clusters-${ctx.now().toISOString().slice(0, 10)}`,
-    'Created by migrate-clusters for agentk',
-  );
+  const created = await createTokenOnce(run, ctx, agentId);
   run.newToken = { id: created.record.id, value: created.token };
   await ctx.journal.record((j) => j.tokens.push({ ref: run.agent.ref, id: created.record.id }));
   return { status: 'done', detail: `created token ${created.record.id}` };
 };
+
+/**
+ * A token's value comes only in the answer to its creation. When that answer is lost, the token
+ * (found by the name this attempt gave it) can never be handed to agentk: it is revoked, and
+ * another is made.
+ */
+async function createTokenOnce(run: AgentRun, ctx: ApplyContext, agentId: number) {
+  for (let attempt = 0; ; attempt++) {
+    const name = `migrate-clusters-${ctx.now().toISOString().slice(0, 10)}-${randomBytes(3).toString('hex')}`;
+    try {
+      return await createToken(
+        ctx.client,
+        run.agent.project,
+        agentId,
+        name,
+        'Created by migrate-clusters for agentk',
+      );
+    } catch (error) {
+      if (!isLostAnswer(error) || attempt >= MAX_LOST_ANSWERS) throw error;
+      const lost = (await listActiveTokens(ctx.client, run.agent.project, agentId)).filter(
+        (t) => t.name === name,
+      );
+      for (const token of lost) {
+        await ctx.journal.record((j) => j.tokens.push({ ref: run.agent.ref, id: token.id }));
+        await revokeToken(ctx.client, run.agent.project, agentId, token.id);
+        await ctx.journal.record((j) => j.revokedTokens.push({ ref: run.agent.ref, id: token.id }));
+      }
+    }
+  }
+}
 
 /**
  * Tokens this tool created that agentk never got (a run killed between creating and installing
