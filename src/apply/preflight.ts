@@ -13,6 +13,7 @@ import { projectPathProblem } from '../plan/project-path.js';
 import type { Plan, PlannedAgent } from '../plan/types.js';
 import { proveTarget } from './steps/kube-target.js';
 import type { ApplySettings, KubeAccess } from './types.js';
+import { poolConnections } from '../kube/clients.js';
 
 async function writableDirectory(dir: string, dryRun: boolean): Promise<void> {
   const target = resolve(dir);
@@ -68,7 +69,7 @@ async function kubeProblem(
 ): Promise<string | null> {
   const target = await proveTarget(kube, agent);
   if (!target.ok) return target.problem;
-  const api = target.kc.makeApiClient(AuthorizationV1Api);
+  const api = poolConnections(target.kc).makeApiClient(AuthorizationV1Api);
   try {
     for (const attrs of attributes) {
       const review = await callKube(target.kc, 'check', 'what it may do', () =>

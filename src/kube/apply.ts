@@ -5,13 +5,14 @@
 // unchanged. (A dry run never changes resourceVersions, and a controller may write a Deployment's
 // status between the read and the apply: resourceVersion alone would mislead both ways.)
 import {
-  KubernetesObjectApi,
+  type KubernetesObjectApi,
   PatchStrategy,
   type KubeConfig,
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import { registerSecret } from '../redact.js';
 import { assertUsableKubeConfig, callKube, isNotFound } from './errors.js';
+import { objectClient } from './clients.js';
 
 export const FIELD_MANAGER = 'migrate-clusters';
 
@@ -133,7 +134,7 @@ export async function applyObjects(
   options: ApplyOptions,
 ): Promise<AppliedObject[]> {
   assertUsableKubeConfig(kc);
-  const client = KubernetesObjectApi.makeApiClient(kc);
+  const client = objectClient(kc);
   const manager = options.fieldManager ?? FIELD_MANAGER;
   const timeout = options.requestTimeoutMs;
   const namespacesToCreate = new Set<string>();
@@ -200,7 +201,7 @@ export async function readSecretAnnotation(
   options: { requestTimeoutMs?: number } = {},
 ): Promise<string | null> {
   assertUsableKubeConfig(kc);
-  const client = KubernetesObjectApi.makeApiClient(kc);
+  const client = objectClient(kc);
   const spec = { apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace } };
   const secret = await callKube(
     kc,
@@ -225,7 +226,7 @@ export async function deleteObjects(
   options: { dryRun: boolean; requestTimeoutMs?: number },
 ): Promise<void> {
   assertUsableKubeConfig(kc);
-  const client = KubernetesObjectApi.makeApiClient(kc);
+  const client = objectClient(kc);
   for (const object of sortForApply(objects).reverse()) {
     const spec = structuredClone(object);
     await callKube(

@@ -4,10 +4,11 @@
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { UserError } from '../errors.js';
 import { callKube } from './errors.js';
+import { poolConnections } from './clients.js';
 
 /** The uid of `kube-system`, read through `kc`; throws a UserError when it cannot be read. */
 export async function readClusterUid(kc: KubeConfig): Promise<string> {
-  const api = kc.makeApiClient(CoreV1Api);
+  const api = poolConnections(kc).makeApiClient(CoreV1Api);
   const ns = await callKube(kc, 'read', 'Namespace kube-system', () =>
     api.readNamespace({ name: 'kube-system' }),
   );

@@ -2,7 +2,6 @@
 // Deployment and the token id its Secret carries (for status). Reads only, and an object that is
 // absent is an answer (null, or left out), not an error.
 import {
-  KubernetesObjectApi,
   type KubeConfig,
   type KubernetesObject,
   type V1ClusterRoleBinding,
@@ -11,6 +10,7 @@ import {
 import { describeObject, readOrNull, readSecretAnnotation } from './apply.js';
 import { callKube } from './errors.js';
 import { agentkObjectNames, renderAgentkManifests, TOKEN_ID_ANNOTATION } from './manifests.js';
+import { objectClient } from './clients.js';
 
 /** Which agentk: the agent's name and the namespace it was installed in. */
 export interface AgentkAt {
@@ -37,7 +37,7 @@ export async function findAgentkObjects(
     kind: 'Secret',
     metadata: { name: names.secret, namespace: agent.namespace },
   };
-  const client = KubernetesObjectApi.makeApiClient(kc);
+  const client = objectClient(kc);
   // The binding's name carries the bound role (--rbac), which the journal does not keep: find it
   // by the release label and the ServiceAccount it binds.
   const bindings = await callKube(kc, 'list', 'ClusterRoleBindings', () =>
@@ -82,7 +82,7 @@ export async function readAgentkDeployment(
   agent: AgentkAt,
 ): Promise<V1Deployment | null> {
   const name = agentkObjectNames(agent.name).deployment;
-  const client = KubernetesObjectApi.makeApiClient(kc);
+  const client = objectClient(kc);
   return callKube(kc, 'read', `Deployment ${agent.namespace}/${name}`, () =>
     readOrNull<V1Deployment>(client, {
       apiVersion: 'apps/v1',

@@ -1,10 +1,11 @@
 // Waiting for a Deployment rollout with a deadline, by polling its status (the same checks as
 // `kubectl rollout status`). NOTE: client-node's Watch is not used: in 2.0.x it drops every watch
 // after 30 s (kubernetes-client/javascript#3020), and polling needs no reconnect logic.
-import { KubernetesObjectApi, type KubeConfig, type V1Deployment } from '@kubernetes/client-node';
+import { type KubeConfig, type V1Deployment } from '@kubernetes/client-node';
 import { abortableSleep } from '../abortable-sleep.js';
 import { UserError } from '../errors.js';
 import { assertUsableKubeConfig, callKube, describeTarget, isNotFound } from './errors.js';
+import { objectClient } from './clients.js';
 
 export interface RolloutWaitOptions {
   deadlineMs: number;
@@ -75,7 +76,7 @@ export async function waitForRollout(
   options: RolloutWaitOptions,
 ): Promise<void> {
   assertUsableKubeConfig(kc);
-  const client = KubernetesObjectApi.makeApiClient(kc);
+  const client = objectClient(kc);
   const { context } = describeTarget(kc);
   let wait = options.pollMs ?? 250;
   const deadline = Date.now() + options.deadlineMs;

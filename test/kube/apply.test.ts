@@ -420,6 +420,22 @@ describe('only the simulator can show', () => {
   });
   const NS = 'gitlab-agent-demo';
 
+  it('reuses connections and API discovery across calls with one KubeConfig', async () => {
+    const { sim, kc } = await startCluster({ tls: true });
+    running.push(sim);
+    const options = { dryRun: false, forceConflicts: false };
+    for (let i = 0; i < 3; i += 1) await applyObjects(kc, agentkObjects(NS), options);
+    await waitForRollout(kc, NS, 'agentk', { deadlineMs: 5_000, pollMs: 20 });
+    // 3 applies of every object (a read and an apply each), and one connection where keep-alive
+    // holds (client-node alone opens one per request).
+    expect(sim.requests.length).toBeGreaterThan(3 * 2 * agentkObjects(NS).length);
+    expect(sim.connections).toBeLessThanOrEqual(2);
+    // discovery of each group version once, not once per call
+    const discovery = sim.requests.filter((r) => /^\/apis?(\/[^/]+){0,2}$/.test(r.path));
+    const paths = discovery.map((r) => r.path);
+    expect(new Set(paths).size).toBe(paths.length);
+  });
+
   it('gives up on a server that does not answer within the request timeout', async () => {
     const { sim, kc } = await startCluster();
     running.push(sim);

@@ -117,6 +117,8 @@ export interface KubeSimulator {
   caData: string | null;
   /** every request, in arrival order; bodies are never recorded */
   requests: KubeRequest[];
+  /** TCP connections accepted so far (TLS handshakes, on a TLS simulator): shows keep-alive */
+  readonly connections: number;
   clearRequests(): void;
   /** inspection (and seeding) of the stored objects, bypassing HTTP */
   objects: KubeObjects;
@@ -223,6 +225,7 @@ class Simulator implements KubeSimulator {
   private faults: KubeFaultInjector;
   private readonly closing = new AbortController();
   private seq = 0;
+  connections = 0;
 
   constructor(options: KubeSimulatorOptions) {
     this.token = options.token ?? `sim-${randomBytes(16).toString('hex')}`;
@@ -262,6 +265,9 @@ class Simulator implements KubeSimulator {
       this.server = createServer(handler);
     }
     this.server.keepAliveTimeout = 5_000;
+    this.server.on(options.tls ? 'secureConnection' : 'connection', () => {
+      this.connections += 1;
+    });
   }
 
   listen(port: number, host: string): Promise<void> {
