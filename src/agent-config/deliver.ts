@@ -13,7 +13,13 @@ import { writeFileAtomic } from '../files.js';
 import type { GitLabClient } from '../gitlab/client.js';
 import { explainGitLabError, httpFailure } from '../gitlab/errors.js';
 import { writeOnce } from '../gitlab/lost-answer.js';
-import { missingProject, projectInfo, readFilesAt, type BranchSnapshot } from './read-files.js';
+import {
+  missingProject,
+  projectInfo,
+  readFilesAt,
+  type BranchSnapshot,
+  type ProjectInfo,
+} from './read-files.js';
 
 export { readConfigFiles } from './read-files.js';
 
@@ -44,6 +50,11 @@ export interface DeliveryOptions {
   /** `files` mode: the tree goes to `<outDir>/<project path>/<file path>` */
   outDir?: string;
   dryRun?: boolean;
+  /**
+   * the project and its files on the default branch, as the caller has just read them (paths a
+   * superset of the request's): saves reading them again
+   */
+  known?: { info: ProjectInfo; onDefault: BranchSnapshot };
 }
 
 /** What this run did (or, in a dry run, would do) to a file on the branch it writes. */
@@ -236,7 +247,7 @@ class GitLabDelivery {
   }
 
   private async deliver(): Promise<DeliveryResult> {
-    const info = await projectInfo(this.client, this.projectPath);
+    const info = this.options.known?.info ?? (await projectInfo(this.client, this.projectPath));
     if (!info) {
       if (!this.dryRun) throw missingProject(this.projectPath);
       // apply creates the project (README on main, see ensure-project.ts) before this step; a dry run
@@ -255,12 +266,9 @@ class GitLabDelivery {
         );
       return this.toEmptyRepository(info.defaultBranch);
     }
-    const onDefault = await readFilesAt(
-      this.client,
-      this.projectPath,
-      this.paths,
-      info.defaultBranch,
-    );
+    const onDefault =
+      this.options.known?.onDefault ??
+      (await readFilesAt(this.client, this.projectPath, this.paths, info.defaultBranch));
     if (this.options.via === 'commit') return this.commitTo(info.defaultBranch, onDefault, null);
     return this.throughMergeRequest(info.defaultBranch, onDefault);
   }

@@ -7,7 +7,7 @@ import { UserError } from '../errors.js';
 import { writeOnce } from '../gitlab/lost-answer.js';
 import type { GitLabClient } from '../gitlab/client.js';
 import { explainGitLabError, httpFailure } from '../gitlab/errors.js';
-import { projectInfo } from './read-files.js';
+import { projectInfo, type ProjectInfo } from './read-files.js';
 
 export interface EnsureProjectOptions {
   /** decide and report only: `created: true` then means "would be created" */
@@ -19,6 +19,8 @@ export interface EnsureProjectResult {
   created: boolean;
   /** null in a dry run that would create the project */
   projectId: number | null;
+  /** what GitLab says of the project now; null in a dry run that would create it */
+  info: ProjectInfo | null;
 }
 
 const DEFAULT_DESCRIPTION =
@@ -42,7 +44,7 @@ export async function ensureAgentProject(
   options: EnsureProjectOptions = {},
 ): Promise<EnsureProjectResult> {
   const existing = await projectInfo(client, fullPath);
-  if (existing) return { created: false, projectId: existing.id };
+  if (existing) return { created: false, projectId: existing.id, info: existing };
 
   const slash = fullPath.lastIndexOf('/');
   if (slash <= 0 || slash === fullPath.length - 1) {
@@ -73,7 +75,7 @@ export async function ensureAgentProject(
     }
     throw explainGitLabError(error, client.url, `reading group ${groupPath}`);
   }
-  if (options.dryRun) return { created: true, projectId: null };
+  if (options.dryRun) return { created: true, projectId: null, info: null };
 
   try {
     // Lost answer: the project that is there now (it was not, a moment ago) is ours.
@@ -92,13 +94,20 @@ export async function ensureAgentProject(
         ),
       async () => projectInfo(client, fullPath),
     );
-    return { created: true, projectId: project.id };
+    // a README on main, and nothing else
+    const info = {
+      id: project.id,
+      pathWithNamespace: fullPath,
+      defaultBranch: 'main',
+      emptyRepo: false,
+    };
+    return { created: true, projectId: project.id, info };
   } catch (error) {
     const failure = httpFailure(error);
     if (failure?.status === 400 && failure.description.includes('has already been taken')) {
       // created meanwhile (another run, a person, or a request of ours whose answer was lost)
       const now = await projectInfo(client, fullPath);
-      if (now) return { created: false, projectId: now.id };
+      if (now) return { created: false, projectId: now.id, info: now };
     }
     if (
       (failure?.status === 400 && failure.description.includes('namespace')) ||

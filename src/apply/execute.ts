@@ -84,6 +84,7 @@ export async function executeApply(input: ExecuteApplyInput): Promise<ExitCode> 
         },
         verified: new Set(),
         unverified: new Map(),
+        projects: new Map(),
       },
       agents,
       {

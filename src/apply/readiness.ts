@@ -36,6 +36,8 @@ export interface KnownSoFar {
   installedTokenId?: number | null;
   /** the token must be the one agentk's Secret names (apply installs it, so it must be there) */
   requireInstalledToken: boolean;
+  /** this run saw the agent connect through that token a moment ago: not asked again */
+  connection?: string;
 }
 
 export async function readReadiness(
@@ -57,12 +59,14 @@ export async function readReadiness(
         ? null
         : `agentk is not available: ${rollout.summary} (context ${target.context})`;
   }
-  const connection = await readTokenConnection(deps, agent, {
-    agentId: known.agentId,
-    installedTokenId,
-    requireInstalledToken: known.requireInstalledToken,
-    seesCluster: target.ok,
-  });
+  const connection = known.connection
+    ? { connected: true, connection: known.connection }
+    : await readTokenConnection(deps, agent, {
+        agentId: known.agentId,
+        installedTokenId,
+        requireInstalledToken: known.requireInstalledToken,
+        seesCluster: target.ok,
+      });
   return { ...connection, target, installedTokenId, notRunning };
 }
 

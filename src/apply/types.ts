@@ -6,6 +6,7 @@ import type { ProjectAudit } from '../ci-audit/types.js';
 import type { ClusterGate } from '../continuity/rows.js';
 import type { Plan, PlannedAgent, PlanStep } from '../plan/types.js';
 import type { JournalStore } from './journal.js';
+import type { EnsureProjectResult } from '../agent-config/ensure-project.js';
 
 export type ConfigVia = 'commit' | 'merge-request' | 'files';
 export type InstallMode = 'apply' | 'manifests' | 'none';
@@ -103,6 +104,11 @@ export interface ApplyContext extends ApplyDeps {
   audits?: Map<string, ProjectAudit>;
   /** the continuity gate of the clusters to turn off, read live before the first one goes */
   gate?: { gates: Map<number, ClusterGate> } | { error: string };
+  /**
+   * configuration projects this run has checked (or created), by path: every agent of a project
+   * has a create-project step, and only the first asks GitLab
+   */
+  projects: Map<string, EnsureProjectResult>;
 }
 
 export type StepRunner = (step: PlanStep, run: AgentRun, ctx: ApplyContext) => Promise<StepResult>;

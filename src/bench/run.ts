@@ -1,10 +1,11 @@
-// `npm run bench`: discovery against generated instances with per-request latency, compared
+// `npm run bench`: discovery (then apply, apply-bench.ts) against generated instances with per-request latency, compared
 // with a naive sequential scan measured in the same run. Prints ratios, API calls against the
 // minimum needed, and peak memory; asserts nothing about wall-clock time.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { discoverInventory } from '../discovery/discover.js';
 import { createGitLabClient } from '../gitlab/client.js';
+import { runApplyBench } from './apply-bench.js';
 import { naiveScan } from './naive-scan.js';
 
 interface Instance {
@@ -26,7 +27,11 @@ interface Measured {
 }
 
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);
-const SIZES = (process.env.BENCH_SIZES ?? '1000,10000').split(',').map(Number);
+const SIZES = (process.env.BENCH_SIZES ?? '1000,10000').split(',').filter(Boolean).map(Number);
+const APPLY_SIZES = (process.env.BENCH_APPLY_SIZES ?? '10,50,200')
+  .split(',')
+  .filter(Boolean)
+  .map(Number);
 const pages = (n: number) => Math.max(1, Math.ceil(n / 100));
 
 async function startInstance(
@@ -139,3 +144,9 @@ for (const size of SIZES) {
     legacy.child.disconnect();
   }
 }
+
+await runApplyBench(APPLY_SIZES, {
+  latencyMs: LATENCY_MS,
+  rolloutMs: Number(process.env.BENCH_ROLLOUT_MS ?? 2000),
+  parallel: Number(process.env.BENCH_PARALLEL ?? 10),
+});

@@ -11,6 +11,7 @@ import {
   type DeliveryRequest,
 } from '../../src/agent-config/deliver.js';
 import { ensureAgentProject } from '../../src/agent-config/ensure-project.js';
+import { projectInfo } from '../../src/agent-config/read-files.js';
 import { UserError } from '../../src/errors.js';
 import type { GitLabClient } from '../../src/gitlab/client.js';
 import type { GitLabFixture } from '../../src/simulator/gitlab/fixture-types.js';
@@ -82,10 +83,15 @@ describe('ensureAgentProject', () => {
       'README.md': '# gitlab-agents\n',
     });
 
+    // what creation reports is what GitLab shows afterwards (apply reads no more of it)
+    const live = await projectInfo(mara, 'platform/gitlab-agents');
+    expect(first.info).toEqual(live);
+    expect(live).toMatchObject({ defaultBranch: 'main', emptyRepo: false });
     sim.clearRequests();
     expect(await ensureAgentProject(mara, 'platform/gitlab-agents')).toEqual({
       created: false,
       projectId: first.projectId,
+      info: live,
     });
     expect(mutating(sim)).toEqual([]);
   });
@@ -95,6 +101,7 @@ describe('ensureAgentProject', () => {
     expect(await ensureAgentProject(mara, 'payments/gitlab-agents', { dryRun: true })).toEqual({
       created: true,
       projectId: null,
+      info: null,
     });
     expect(mutating(sim)).toEqual([]);
     expect(await readConfigFiles(mara, 'payments/gitlab-agents', [CONFIG])).toEqual({

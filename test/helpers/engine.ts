@@ -58,6 +58,7 @@ export async function applyInProcess(input: {
       kas: kasFromMetadata((await client.metadata()).kas, sim.url),
       verified: new Set(),
       unverified: new Map(),
+      projects: new Map(),
     },
     plan.agents,
     { renderer: 'silent' },

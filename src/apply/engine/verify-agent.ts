@@ -47,6 +47,8 @@ async function unverifiedReasons(run: AgentRun, ctx: ApplyContext): Promise<stri
     target: await provenTarget(run, ctx),
     installedTokenId: run.installedTokenId,
     requireInstalledToken: ctx.settings.install === 'apply',
+    // connected by the rule seconds ago, through the token agentk has (wait-connection)
+    ...(run.connected ? { connection: 'connected during this run' } : {}),
   });
   run.connected = readiness.connected;
   if (!readiness.connected) reasons.push(`not connected: ${readiness.connection}`);

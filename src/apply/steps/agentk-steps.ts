@@ -108,7 +108,12 @@ async function revokeOrphans(run: AgentRun, ctx: ApplyContext): Promise<void> {
   const mine = new Set(
     ctx.journal.journal.tokens.filter((t) => t.ref === run.agent.ref).map((t) => t.id),
   );
-  if (run.agentId == null || mine.size === 0) return;
+  mine.delete(run.installedTokenId ?? -1);
+  const revoked = new Set(
+    ctx.journal.journal.revokedTokens.filter((t) => t.ref === run.agent.ref).map((t) => t.id),
+  );
+  // nothing of ours that agentk does not have and that is not revoked already: nothing to ask
+  if (run.agentId == null || [...mine].every((id) => revoked.has(id))) return;
   const active = await listActiveTokens(ctx.client, run.agent.project, run.agentId);
   for (const token of active) {
     if (token.id === run.installedTokenId || !mine.has(token.id)) continue;
@@ -229,7 +234,10 @@ export const waitConnection: StepRunner = async (_step, run, ctx): Promise<StepR
   const agentId = await ensureAgentId(run, ctx);
   if (agentId == null) return { status: 'skipped', detail: 'the agent is not registered yet' };
   const connected = () => isConnected(run, ctx);
-  const first = await readConnection(run, ctx);
+  // A token made by this run has not been used yet: agentk got it a moment ago.
+  const first = run.newToken
+    ? { connected: false, detail: `token ${run.newToken.id} was just created` }
+    : await readConnection(run, ctx);
   if (first.connected) {
     run.connected = true;
     return { status: 'unchanged', detail: `agent ${run.agent.ref} is connected (${first.detail})` };

@@ -2,7 +2,13 @@
 // registration. Each re-reads live state first, so a re-run after a kill repeats nothing.
 import { desiredConfigFiles } from '../../agent-config/desired-files.js';
 import { environmentTemplatePath } from '../../agent-config/render.js';
-import { deliverConfig, readConfigFiles } from '../../agent-config/deliver.js';
+import { deliverConfig } from '../../agent-config/deliver.js';
+import {
+  projectInfo,
+  readFilesAt,
+  type BranchSnapshot,
+  type ProjectInfo,
+} from '../../agent-config/read-files.js';
 import { ensureAgentProject } from '../../agent-config/ensure-project.js';
 import { findAgent, registerAgent } from '../../gitlab/agents.js';
 import type { AgentRun, ApplyContext, StepResult, StepRunner } from '../types.js';
@@ -11,12 +17,18 @@ import { describeClusters } from './describe.js';
 const would = (ctx: ApplyContext, text: string) => (ctx.settings.dryRun ? `would ${text}` : text);
 
 export const createProject: StepRunner = async (_step, run, ctx) => {
-  const result = await ensureAgentProject(ctx.client, run.agent.project, {
-    dryRun: ctx.settings.dryRun,
-  });
+  const key = run.agent.project.toLowerCase();
+  const earlier = ctx.projects.get(key);
+  const result =
+    earlier ??
+    (await ensureAgentProject(ctx.client, run.agent.project, { dryRun: ctx.settings.dryRun }));
+  ctx.projects.set(key, result);
   run.projectId = result.projectId;
   run.projectMissing = result.created && ctx.settings.dryRun;
-  if (!result.created) return { status: 'unchanged', detail: `${run.agent.project} exists` };
+  if (earlier?.created && ctx.settings.dryRun)
+    return { status: 'skipped', detail: `${run.agent.project} would be created once, above` };
+  if (earlier || !result.created)
+    return { status: 'unchanged', detail: `${run.agent.project} exists` };
   if (!ctx.settings.dryRun)
     await ctx.journal.record((j) => j.createdProjects.push(run.agent.project));
   return { status: 'done', detail: would(ctx, `create project ${run.agent.project}`) };
@@ -47,7 +59,10 @@ export async function commitConfigs(runs: AgentRun[], ctx: ApplyContext): Promis
       paths.push(environmentTemplatePath(run.agent.configPath));
     return paths;
   };
-  const existing = await readConfigFiles(ctx.client, project, [...new Set(runs.flatMap(pathsOf))]);
+  const known = await projectSnapshot(ctx, project, [...new Set(runs.flatMap(pathsOf))]);
+  const existing = Object.fromEntries(
+    Object.entries(known.onDefault?.files ?? {}).map(([p, f]) => [p, f?.content ?? null]),
+  );
   const parts: AgentFiles[] = runs.map((run) => {
     const clusters = ctx.plan.clusters.filter((c) => run.agent.clusterIds.includes(c.id));
     const desired = desiredConfigFiles(run.agent, clusters, existing);
@@ -84,6 +99,9 @@ export async function commitConfigs(runs: AgentRun[], ctx: ApplyContext): Promis
             via: ctx.settings.configVia,
             outDir: ctx.settings.outDir ?? undefined,
             dryRun: ctx.settings.dryRun,
+            ...(known.info && known.onDefault
+              ? { known: { info: known.info, onDefault: known.onDefault } }
+              : {}),
           },
         );
   return parts.map((part) => {
@@ -116,6 +134,28 @@ export async function commitConfigs(runs: AgentRun[], ctx: ApplyContext): Promis
       detail: `push ${delivery.writtenPaths.filter((w) => paths.some((p) => w.endsWith(p))).join(', ') || paths.join(', ')} to ${project}, then run apply again${note}`,
     };
   });
+}
+
+/**
+ * The project and its files on the default branch, read once for the commit: from what the
+ * create-project step learnt where it ran, and without a read at all for a project this run has
+ * just created (it holds a README and nothing else).
+ */
+async function projectSnapshot(
+  ctx: ApplyContext,
+  project: string,
+  paths: string[],
+): Promise<{ info: ProjectInfo | null; onDefault: BranchSnapshot | null }> {
+  const none = (ref: string): BranchSnapshot => ({
+    ref,
+    refExists: true,
+    files: Object.fromEntries(paths.map((p) => [p, null])),
+  });
+  const ensured = ctx.projects.get(project.toLowerCase());
+  const info = ensured ? ensured.info : await projectInfo(ctx.client, project);
+  if (!info) return { info: null, onDefault: ctx.settings.dryRun ? none('main') : null };
+  if (ensured?.created || info.emptyRepo) return { info, onDefault: none(info.defaultBranch) };
+  return { info, onDefault: await readFilesAt(ctx.client, project, paths, info.defaultBranch) };
 }
 
 export async function ensureAgentId(run: AgentRun, ctx: ApplyContext): Promise<number | null> {

@@ -1,0 +1,162 @@
+// The apply benchmark: the built CLI plans and applies a generated instance (GitLab latency per
+// request, a simulated rollout per agentk), once with --parallel 1 as the baseline and once with
+// the default, in the same run. Prints time, GitLab calls and kube requests per agent, commits per
+// config project and the apply process's peak RSS. Asserts nothing about wall-clock time.
+import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { WorldReady, WorldStats } from './apply-world-process.js';
+
+const CLI = fileURLToPath(new URL('../../bin/migrate-clusters.js', import.meta.url));
+// Printed by the CLI's process as it exits: its peak resident set (kB), read by the parent.
+const REPORT_RSS = `data:text/javascript,process.on('exit',()=>process.stderr.write('\\nbench-maxrss='+process.resourceUsage().maxRSS+'\\n'))`;
+
+interface ApplyRun {
+  seconds: number;
+  exitCode: number;
+  peakRssMb: number;
+  stats: WorldStats;
+}
+
+function ask<T>(child: ChildProcess, message: string): Promise<T> {
+  return new Promise((resolve) => {
+    child.once('message', (m) => resolve(m as T));
+    child.send(message);
+  });
+}
+
+async function startWorld(
+  agents: number,
+  latencyMs: number,
+  rolloutMs: number,
+  dir: string,
+): Promise<{ child: ChildProcess; ready: WorldReady }> {
+  const child = fork(fileURLToPath(new URL('./apply-world-process.js', import.meta.url)), [
+    String(agents),
+    String(latencyMs),
+    String(rolloutMs),
+    dir,
+  ]);
+  const ready = await new Promise<WorldReady>((resolve, reject) => {
+    child.once('message', (m) => resolve(m as WorldReady));
+    child.once('exit', (code) => reject(new Error(`the bench world exited with ${code}`)));
+  });
+  return { child, ready };
+}
+
+function runCli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number; seconds: number; peakRssMb: number; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const start = process.hrtime.bigint();
+    const child = spawn(process.execPath, ['--import', REPORT_RSS, CLI, ...args], {
+      env: { ...process.env, ...env, NO_COLOR: '1', CI: 'true' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.once('error', reject);
+    child.once('close', (code) => {
+      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      const rss = /bench-maxrss=(\d+)/.exec(stderr);
+      resolve({
+        code: code ?? 1,
+        seconds,
+        peakRssMb: rss ? Number(rss[1]) / 1024 : NaN,
+        stderr,
+      });
+    });
+  });
+}
+
+/** Plans a fresh instance of `agents` agents, then applies the plan with `--parallel parallel`. */
+async function measureApply(
+  agents: number,
+  parallel: number,
+  latencyMs: number,
+  rolloutMs: number,
+): Promise<ApplyRun> {
+  const dir = await mkdtemp(join(tmpdir(), 'mc-bench-apply-'));
+  const { child, ready } = await startWorld(agents, latencyMs, rolloutMs, dir);
+  try {
+    const env = { GITLAB_URL: ready.url, GITLAB_TOKEN: ready.token, KUBECONFIG: ready.kubeconfig };
+    const plan = join(dir, 'plan.json');
+    const planned = await runCli(['plan', '--out', plan, '--format', 'table'], env);
+    if (planned.code !== 0) throw new Error(`plan failed:\n${planned.stderr}`);
+    await ask(child, 'clear');
+    const applied = await runCli(
+      ['apply', plan, '--yes', '--parallel', String(parallel), '--out-dir', join(dir, 'out')],
+      env,
+    );
+    if (applied.code !== 0)
+      throw new Error(`apply --parallel ${parallel} exited ${applied.code}:\n${applied.stderr}`);
+    const stats = await ask<WorldStats>(child, 'stats');
+    return {
+      seconds: applied.seconds,
+      exitCode: applied.code,
+      peakRssMb: applied.peakRssMb,
+      stats,
+    };
+  } finally {
+    child.disconnect();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const cell = (cells: (string | number)[]) =>
+  console.log(cells.map((c, i) => String(c).padEnd(i === 0 ? 14 : 13)).join(''));
+
+export async function runApplyBench(
+  sizes: number[],
+  options: { latencyMs: number; rolloutMs: number; parallel: number },
+): Promise<void> {
+  console.log(
+    `Apply benchmark: ${options.latencyMs} ms GitLab latency, ${options.rolloutMs} ms rollout per agentk, --parallel ${options.parallel} against --parallel 1\n`,
+  );
+  cell([
+    'agents',
+    'parallel',
+    'seconds',
+    'speed-up',
+    'GitLab/agent',
+    'kube/agent',
+    'commits/proj',
+    'peak RSS MB',
+  ]);
+  for (const agents of sizes) {
+    const baseline = await measureApply(agents, 1, options.latencyMs, options.rolloutMs);
+    const parallel = await measureApply(
+      agents,
+      options.parallel,
+      options.latencyMs,
+      options.rolloutMs,
+    );
+    for (const [n, run] of [
+      [1, baseline],
+      [options.parallel, parallel],
+    ] as const) {
+      const commits = Object.values(run.stats.commitsPerProject);
+      cell([
+        agents,
+        n,
+        run.seconds.toFixed(1),
+        `${(baseline.seconds / run.seconds).toFixed(1)}x`,
+        (run.stats.gitlabCalls / agents).toFixed(1),
+        (run.stats.kubeRequests / agents).toFixed(1),
+        commits.length === 0 ? '0' : `${Math.max(...commits)} (${commits.length} proj)`,
+        run.peakRssMb.toFixed(0),
+      ]);
+      if (process.env.BENCH_VERBOSE) printRoutes(agents, n, run.stats.gitlabRoutes);
+    }
+  }
+  console.log('');
+}
+
+function printRoutes(agents: number, parallel: number, routes: Record<string, number>): void {
+  console.log(`  GitLab calls per agent, ${agents} agents, --parallel ${parallel}:`);
+  for (const [key, n] of Object.entries(routes).sort((a, b) => b[1] - a[1]))
+    console.log(`    ${(n / agents).toFixed(2).padStart(6)}  ${key}`);
+}
