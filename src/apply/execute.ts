@@ -15,6 +15,7 @@ import { preflight } from './preflight.js';
 import { createKubeAccess } from './kube-access.js';
 import { runApply, selectAgents } from './run-apply.js';
 import { renderApplySummary, summariseOutcomes } from './summary.js';
+import { handOverItems, renderHandOver } from './hand-over.js';
 import type { ApplySettings } from './types.js';
 
 export interface ExecuteApplyInput {
@@ -99,8 +100,22 @@ export async function executeApply(input: ExecuteApplyInput): Promise<ExitCode> 
     );
     await journal.flush();
     const summary = summariseOutcomes(result.outcomes);
-    if (input.json) out.result(JSON.stringify({ ...summary, verified: result.verified }, null, 2));
-    else out.info(renderApplySummary(summary, settings, out.color));
+    const handOver = handOverItems(agents, result.outcomes, settings, kube);
+    if (input.json)
+      out.result(
+        JSON.stringify(
+          { ...summary, verified: result.verified, ...(handOver.length ? { handOver } : {}) },
+          null,
+          2,
+        ),
+      );
+    else {
+      out.info(renderApplySummary(summary, settings, out.color));
+      const rerun = journalPath
+        ? `migrate-clusters apply ${journalPath.replace(/\.state\.json$/, '')}`
+        : 'apply';
+      for (const line of renderHandOver(handOver, rerun)) out.info(line);
+    }
     if (journalPath && !settings.dryRun) out.info(out.color.dim(`Journal: ${journalPath}`));
     if (interrupts.signal.aborted) {
       out.info('Interrupted; run apply again to resume.');

@@ -81,6 +81,8 @@ export interface AgentRun {
   agentId: number | null;
   /** a token created in this run, held in memory only until agentk has it */
   newToken: { id: number; value: string } | null;
+  /** the token this run created (kept after agentk has its value): it cannot have been used before */
+  freshTokenId: number | null;
   installedTokenId: number | null;
   target: KubeTarget | null;
   /** config.yaml with this agent's access is on the default branch */

@@ -9,7 +9,11 @@ import { computePlan } from '../../src/plan/compute-plan.js';
 import { defaultPlanOptions } from '../../src/plan/options.js';
 import type { Plan } from '../../src/plan/types.js';
 import { renderPlanJson } from '../../src/report/plan-json.js';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import YAML from 'yaml';
+import { applyObjects } from '../../src/kube/apply.js';
 import { demoFixture, testClient } from '../helpers/gitlab.js';
+import { kubeConfigFor } from '../simulator/kube/helpers.js';
 import { isOneClearLine, runCli } from '../helpers/run-cli.js';
 import { startWorld, type World } from '../helpers/world.js';
 
@@ -142,7 +146,8 @@ describe('delivery and installation modes', () => {
 
   it('--install manifests writes the objects for GitOps and touches no cluster', async () => {
     const outDir = join(world.dir, 'out');
-    const r = await apply(['--yes', '--install', 'manifests', '--out-dir', outDir, '--no-wait']);
+    // no --no-wait: nobody here installs agentk, so there is nothing to wait for
+    const r = await apply(['--yes', '--install', 'manifests', '--out-dir', outDir]);
     expect(r.code, r.stderr).toBe(3); /* a person must act: ExitCode.incomplete */
     const files = await readdir(join(outDir, 'data/ml/demand-forecast'));
     expect(files).toEqual(['forecast-staging.yaml']);
@@ -154,6 +159,57 @@ describe('delivery and installation modes', () => {
     expect(yaml).not.toContain('kind: Secret');
     expect(world.mutations().filter((m) => m.startsWith('kube'))).toEqual([]);
     expect(r.stderr).toMatch(/create a token .* Secret/);
+    // the summary says what to apply, where, and that a re-run finishes the job
+    const agent = agentOf();
+    // the fixture's API URL (the plan holds the simulator's)
+    const apiUrl = demoFixture().clusters.find((c) => c.id === agent.clusterIds[0])!
+      .platform_kubernetes.api_url;
+    const context = world.contextFor(apiUrl);
+    const manifest = join(outDir, 'data/ml/demand-forecast/forecast-staging.yaml');
+    expect(r.stderr).toContain('To finish: agentk is yours to install for 1 agent(s).');
+    expect(r.stderr).toContain(
+      `kubectl --context ${context} -n ${agent.namespace} create secret generic forecast-staging-gitlab-agent-token --from-literal=token=<the token>`,
+    );
+    expect(r.stderr).toContain(`kubectl --context ${context} apply --server-side -f ${manifest}`);
+    expect(r.stderr).toContain(`Then run migrate-clusters apply ${planPath} again`);
+    // no connection poll: the run did not wait for an agentk nobody installed
+    const polls = world.gitlab.requests.filter((q) => /\/tokens\/\d+$/.test(q.path));
+    expect(polls.length).toBeLessThanOrEqual(1);
+
+    // The person does as told: a token, the Secret, the manifest.
+    const projectId = encodeURIComponent(agent.project);
+    const agents = (await (
+      await fetch(`${world.gitlab.url}/api/v4/projects/${projectId}/cluster_agents`, {
+        headers: { 'PRIVATE-TOKEN': world.token },
+      })
+    ).json()) as { id: number; name: string }[];
+    const agentId = agents.find((a) => a.name === agent.name)!.id;
+    const created = (await (
+      await fetch(
+        `${world.gitlab.url}/api/v4/projects/${projectId}/cluster_agents/${agentId}/tokens`,
+        {
+          method: 'POST',
+          headers: { 'PRIVATE-TOKEN': world.token, 'content-type': 'application/json' },
+          body: JSON.stringify({ name: 'mine' }),
+        },
+      )
+    ).json()) as { token: string };
+    const kc = kubeConfigFor(world.clusterFor(apiUrl));
+    const objects = YAML.parseAllDocuments(await readFile(manifest, 'utf8')).map(
+      (d) => d.toJS() as KubernetesObject,
+    );
+    const secret = {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 'forecast-staging-gitlab-agent-token', namespace: agent.namespace },
+      stringData: { token: created.token },
+    } as KubernetesObject;
+    await applyObjects(kc, [...objects, secret], { dryRun: false, forceConflicts: false });
+
+    const again = await apply(['--yes', '--install', 'manifests', '--out-dir', outDir]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).not.toContain('To finish');
+    expect(again.stderr).toMatch(/set KUBE_CONTEXT/);
   });
 });
 

@@ -76,6 +76,7 @@ export function newRun(agent: PlannedAgent): AgentRun {
     projectMissing: false,
     agentId: null,
     newToken: null,
+    freshTokenId: null,
     installedTokenId: null,
     target: null,
     configLive: false,

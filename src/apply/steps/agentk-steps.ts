@@ -28,6 +28,9 @@ async function installedTokenId(run: AgentRun, ctx: ApplyContext): Promise<numbe
 
 export const createTokenStep: StepRunner = async (_step, run, ctx): Promise<StepResult> => {
   if (ctx.settings.install !== 'apply') {
+    // the person's agentk already connects with a token of theirs: nothing left to do here
+    const now = await readConnection(run, ctx);
+    if (now.connected) return { status: 'unchanged', detail: `connected (${now.detail})` };
     return {
       status: 'needs-person',
       detail: `create a token for ${run.agent.ref} (glab cluster agent token create, or the UI) and store it in Secret ${agentkObjectNames(run.agent.name).secret}: this tool only hands tokens to agentk itself`,
@@ -66,6 +69,7 @@ export const createTokenStep: StepRunner = async (_step, run, ctx): Promise<Step
   }
   const created = await createTokenOnce(run, ctx, agentId);
   run.newToken = { id: created.record.id, value: created.token };
+  run.freshTokenId = created.record.id;
   await ctx.journal.record((j) => j.tokens.push({ ref: run.agent.ref, id: created.record.id }));
   return { status: 'done', detail: `created token ${created.record.id}` };
 };
@@ -235,8 +239,9 @@ export const waitConnection: StepRunner = async (_step, run, ctx): Promise<StepR
   if (agentId == null) return { status: 'skipped', detail: 'the agent is not registered yet' };
   const connected = () => isConnected(run, ctx);
   // A token made by this run has not been used yet: agentk got it a moment ago.
-  const first = run.newToken
-    ? { connected: false, detail: `token ${run.newToken.id} was just created` }
+  const fresh = run.freshTokenId != null && run.freshTokenId === run.installedTokenId;
+  const first = fresh
+    ? { connected: false, detail: `token ${run.freshTokenId} was just created` }
     : await readConnection(run, ctx);
   if (first.connected) {
     run.connected = true;
