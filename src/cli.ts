@@ -273,7 +273,7 @@ export function buildProgram(run: (action: Action) => Promise<void>): Command {
       .option('--no-wait', 'do not wait for agentk to roll out and connect (run apply again later)')
       .option(
         '--parallel <n>',
-        'agents set up at once (their connection waits overlap)',
+        'agents at work at once; agents waiting for their connection do not count (1: one after another)',
         positiveInt('--parallel'),
         10,
       )

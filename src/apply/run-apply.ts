@@ -141,18 +141,35 @@ export async function runApply(
         }),
       ),
     );
-    // 2. Each agent's own chain, agents in parallel.
+    // 2. Each agent's own chain, agents in parallel. --parallel bounds the agents at work; an
+    // agent waiting for its rollout and connection gives its place up meanwhile (the waits
+    // cost one poll now and then, and would otherwise hold everyone else back). --parallel 1
+    // is one agent after another, waits included.
+    const serial = ctx.settings.parallel <= 1;
+    const finish = async (agent: PlannedAgent) => {
+      const ok = !stopped.has(agent.ref) && (await isVerified(runs.get(agent.ref)!, ctx));
+      if (ok) ctx.verified.add(agent.ref);
+      else if (stopped.has(agent.ref)) ctx.unverified.set(agent.ref, [stopped.get(agent.ref)!]);
+      renderer.verified(agent.ref, ctx.verified.has(agent.ref));
+    };
     await Promise.all(
-      agents.map((agent) =>
-        pool(async () => {
-          for (const step of chains.get(agent.ref)!.filter((s) => !CONFIG_KINDS.has(s.kind)))
-            await run(step);
-          const ok = !stopped.has(agent.ref) && (await isVerified(runs.get(agent.ref)!, ctx));
-          if (ok) ctx.verified.add(agent.ref);
-          else if (stopped.has(agent.ref)) ctx.unverified.set(agent.ref, [stopped.get(agent.ref)!]);
-          renderer.verified(agent.ref, ctx.verified.has(agent.ref));
-        }),
-      ),
+      agents.map(async (agent) => {
+        const own = chains.get(agent.ref)!.filter((s) => !CONFIG_KINDS.has(s.kind));
+        const at = own.findIndex((s) => s.kind === 'wait-connection');
+        if (serial || at < 0)
+          return pool(async () => {
+            for (const step of own) await run(step);
+            await finish(agent);
+          });
+        await pool(async () => {
+          for (const step of own.slice(0, at)) await run(step);
+        });
+        await run(own[at]!);
+        await pool(async () => {
+          for (const step of own.slice(at + 1)) await run(step);
+          await finish(agent);
+        });
+      }),
     );
     // 3. Merge requests that fix the deploy jobs that would break.
     const fixes = ctx.signal?.aborted ? [] : await fixCiSteps(ctx, agents);
