@@ -13,6 +13,8 @@ export interface EnsureProjectOptions {
   /** decide and report only: `created: true` then means "would be created" */
   dryRun?: boolean;
   description?: string;
+  /** called just before the create request (apply writes its intent to the journal there) */
+  beforeCreate?: () => Promise<void>;
 }
 
 export interface EnsureProjectResult {
@@ -76,6 +78,7 @@ export async function ensureAgentProject(
     throw explainGitLabError(error, client.url, `reading group ${groupPath}`);
   }
   if (options.dryRun) return { created: true, projectId: null, info: null };
+  await options.beforeCreate?.();
 
   try {
     // Lost answer: the project that is there now (it was not, a moment ago) is ours.

@@ -8,7 +8,14 @@ import { kasFromMetadata } from '../kube/kas.js';
 import type { Output } from '../output.js';
 import type { Plan } from '../plan/types.js';
 import { abortableSleep } from '../abortable-sleep.js';
-import { emptyJournal, JournalStore, loadJournal, type Journal } from './journal.js';
+import {
+  checkJournalBelongs,
+  emptyJournal,
+  JournalStore,
+  loadJournal,
+  type Journal,
+} from './journal.js';
+import { adoptOpenIntents } from './adopt-intents.js';
 import { watchInterrupts } from './interrupt.js';
 import { acquireLock } from './lock.js';
 import { preflight } from './preflight.js';
@@ -32,6 +39,8 @@ export interface ExecuteApplyInput {
   existing: Journal | null;
   json: boolean;
   kubeconfig?: string | undefined;
+  /** the plan file, for messages */
+  planPath?: string | undefined;
 }
 
 /** The apply proper, shared by `apply` and the `migrate` wizard once it has its answers. */
@@ -48,11 +57,20 @@ export async function executeApply(input: ExecuteApplyInput): Promise<ExitCode> 
   const interrupts = watchInterrupts((text) => out.info(text));
   let demo: Awaited<ReturnType<NonNullable<Connection['startDemoClusters']>>> | undefined;
   try {
+    const loaded = lock && journalPath ? await loadJournal(journalPath) : existing;
+    // the demo's instance gets a new port each time: its journals cannot be told apart by URL
+    if (loaded && journalPath && !connection.demo)
+      checkJournalBelongs(
+        loaded,
+        { gitlabUrl: plan.gitlab.url, planPath: input.planPath ?? journalPath },
+        journalPath,
+      );
     const journal = new JournalStore(
-      (lock && journalPath ? await loadJournal(journalPath) : existing) ??
-        emptyJournal(connection.url, plan.generatedAt),
+      loaded ?? emptyJournal(connection.url, plan.generatedAt),
       settings.dryRun ? null : journalPath,
     );
+    // what a killed run (or a lost answer) made without recording it is recorded now
+    if (!settings.dryRun) await adoptOpenIntents(connection.client, journal);
     demo = connection.demo
       ? await connection.startDemoClusters?.(inventory.clusters.map((c) => c.apiUrl))
       : undefined;
@@ -99,6 +117,8 @@ export async function executeApply(input: ExecuteApplyInput): Promise<ExitCode> 
       },
     );
     await journal.flush();
+    // nothing was sent after the write that failed; what was sent before is recorded
+    if (journal.broken) throw journal.broken;
     const summary = summariseOutcomes(result.outcomes);
     const handOver = handOverItems(agents, result.outcomes, settings, kube);
     if (input.json)

@@ -114,9 +114,11 @@ export async function runApply(
   const run = async (step: PlanStep) => {
     const why = ctx.signal?.aborted
       ? 'interrupted'
-      : step.agent
-        ? stopped.get(step.agent)
-        : undefined;
+      : ctx.journal.broken
+        ? 'the journal cannot be written'
+        : step.agent
+          ? stopped.get(step.agent)
+          : undefined;
     report(
       step,
       why
@@ -200,6 +202,15 @@ async function commitTogether(
   report: (step: PlanStep, result: StepResult) => void,
 ): Promise<void> {
   if (steps.length === 0) return;
+  const why = ctx.signal?.aborted
+    ? 'interrupted'
+    : ctx.journal.broken
+      ? 'the journal cannot be written'
+      : null;
+  if (why) {
+    for (const step of steps) report(step, { status: 'skipped', detail: `not run: ${why}` });
+    return;
+  }
   const agentRuns = steps.map((s) => runs.get(s.agent!)!);
   let results: StepResult[];
   try {

@@ -112,6 +112,7 @@ export async function runApplyCommand(
       sameCluster,
       out,
       journalPath,
+      planPath,
       existing,
       json: options.json ?? false,
       kubeconfig: options.kubeconfig,

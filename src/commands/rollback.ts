@@ -3,7 +3,15 @@
 // to date as it goes so that a second run only finishes what the first could not.
 import { confirm } from '@inquirer/prompts';
 import type { ChalkInstance } from 'chalk';
-import { journalPathFor, JournalStore, loadJournal } from '../apply/journal.js';
+import {
+  checkJournalBelongs,
+  journalPathFor,
+  JournalStore,
+  loadJournal,
+  openIntents,
+  type Journal,
+} from '../apply/journal.js';
+import { adoptOpenIntents } from '../apply/adopt-intents.js';
 import { acquireLock } from '../apply/lock.js';
 import { loadPlan } from '../apply/load-plan.js';
 import {
@@ -15,7 +23,7 @@ import {
 } from '../apply/rollback.js';
 import { clustersOfAgents, readLiveClusters } from '../apply/status.js';
 import { createKubeAccess } from '../apply/kube-access.js';
-import type { ConnectionFlags } from '../connection.js';
+import type { Connection, ConnectionFlags } from '../connection.js';
 import { ExitCode, ExitError, UserError } from '../errors.js';
 import { createOutput, type Output } from '../output.js';
 import type { Plan } from '../plan/types.js';
@@ -100,6 +108,36 @@ async function rollBack(
         hint: 'rollback undoes what apply recorded beside the plan file it was given: pass that file.',
       },
     );
+  const demo = options.demo === true;
+  if (!demo) checkJournalBelongs(journal, { gitlabUrl: plan.gitlab.url, planPath }, journalPath);
+  const connection = await connect(options, out);
+  try {
+    checkSameInstance(connection, journal.gitlabUrl, journalPath);
+    const store = new JournalStore(journal, settings.dryRun ? null : journalPath);
+    // what a killed apply made without recording it is undone too
+    if (openIntents(journal).length) {
+      if (settings.dryRun) {
+        const adopted = new JournalStore(structuredClone(journal), null);
+        await adoptOpenIntents(connection.client, adopted);
+        Object.assign(journal, adopted.journal);
+      } else await adoptOpenIntents(connection.client, store);
+    }
+    return await undoAll(plan, journal, journalPath, store, connection, options, out, settings);
+  } finally {
+    await connection.close();
+  }
+}
+
+async function undoAll(
+  plan: Plan,
+  journal: Journal,
+  journalPath: string,
+  store: JournalStore,
+  connection: Connection,
+  options: RollbackCommandOptions,
+  out: Output,
+  settings: RollbackSettings,
+): Promise<ExitCode> {
   const work = rollbackWork(journal, settings.uninstall);
   const total = Object.values(work).reduce((a, b) => a + b, 0);
   if (total === 0) {
@@ -132,9 +170,7 @@ async function rollBack(
     }
   }
 
-  const connection = await connect(options, out);
-  try {
-    checkSameInstance(connection, journal.gitlabUrl, journalPath);
+  {
     if (!settings.dryRun) await assertWriteScope(connection.client, 'rollback');
     const installed = plan.agents.filter((a) => journal.installs.some((i) => i.ref === a.ref));
     // Only --uninstall touches a cluster: without it, no kubeconfig is read (nor demo cluster run).
@@ -153,7 +189,7 @@ async function rollBack(
         {
           client: connection.client,
           kube: access.kube,
-          journal: new JournalStore(journal, settings.dryRun ? null : journalPath),
+          journal: store,
           plan,
           settings,
         },
@@ -173,7 +209,5 @@ async function rollBack(
     } finally {
       await access.close();
     }
-  } finally {
-    await connection.close();
   }
 }

@@ -1,7 +1,7 @@
 // `migrate-clusters status plan.json`: how far the plan has got, live from GitLab and the clusters.
 // Reads only (GETs, in GitLab and Kubernetes), so it is safe to run at any time; a table on a
 // terminal, JSON with --json, exit 2 with --detailed-exitcode while something is pending.
-import { journalPathFor, loadJournal } from '../apply/journal.js';
+import { checkJournalBelongs, journalPathFor, loadJournal } from '../apply/journal.js';
 import { loadPlan } from '../apply/load-plan.js';
 import { checkSameInstance, connect, openKubeAccess } from '../apply/plan-access.js';
 import { clustersOfAgents, readLiveClusters, readPlanStatus } from '../apply/status.js';
@@ -32,6 +32,12 @@ export async function runStatusCommand(
   const connection = await connect(options, out);
   try {
     checkSameInstance(connection, plan.gitlab.url, planPath);
+    if (journal && !connection.demo)
+      checkJournalBelongs(
+        journal,
+        { gitlabUrl: plan.gitlab.url, planPath },
+        journalPathFor(planPath),
+      );
     const clusters = await readLiveClusters(connection.client, clustersOfAgents(plan));
     const access = await openKubeAccess(connection, plan, clusters, options);
     try {

@@ -4,6 +4,7 @@
 // the transport does not retry such a write; it throws this, and the wrapper that made it reads
 // back what it meant to create and adopts it when it is there.
 import { UserError } from '../errors.js';
+import { httpFailure } from './errors.js';
 
 export class LostAnswerError extends UserError {
   constructor(
@@ -41,4 +42,18 @@ export async function writeOnce<T>(
       if (found != null) return found;
     }
   }
+}
+
+/**
+ * GitLab answered the write with a refusal (a 4xx other than 408/429): nothing was made. A lost
+ * answer, a timeout or a 5xx leave it open whether it was.
+ */
+export function wasRefused(error: unknown): boolean {
+  for (let e: unknown = error; e != null; e = (e as { cause?: unknown }).cause) {
+    if (isLostAnswer(e)) return false;
+    const status = httpFailure(e)?.status;
+    if (status != null) return status >= 400 && status < 500 && status !== 408 && status !== 429;
+    if (!(e instanceof Error)) break;
+  }
+  return false;
 }

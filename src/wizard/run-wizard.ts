@@ -159,6 +159,7 @@ async function applyAnswers(
     sameCluster: answers.sameCluster,
     out: run.out,
     journalPath: planPath ? journalPathFor(planPath) : null,
+    planPath: planPath ?? undefined,
     existing: run.existing,
     json: false,
     kubeconfig: run.kubeconfig,

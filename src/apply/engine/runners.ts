@@ -46,7 +46,12 @@ export async function settle(
 ) {
   if (result.status === 'failed' && run) run.held ??= result.detail;
   if (!ctx.settings.dryRun && (result.status === 'done' || result.status === 'unchanged'))
-    await ctx.journal.stepDone(step.id);
+    try {
+      await ctx.journal.stepDone(step.id);
+    } catch (error) {
+      // the journal broke: the engine starts nothing more, and the next run checks this step live
+      if (!ctx.journal.broken) throw error;
+    }
   return result;
 }
 

@@ -18,6 +18,7 @@ import { MAX_POLL_MS, waitForRollout } from '../../kube/rollout.js';
 import { join } from 'node:path';
 import type { AgentRun, ApplyContext, StepResult, StepRunner } from '../types.js';
 import { ensureAgentId } from './gitlab-steps.js';
+import { underIntent } from './under-intent.js';
 import { provenTarget, target } from './kube-target.js';
 
 async function installedTokenId(run: AgentRun, ctx: ApplyContext): Promise<number | null> {
@@ -70,7 +71,6 @@ export const createTokenStep: StepRunner = async (_step, run, ctx): Promise<Step
   const created = await createTokenOnce(run, ctx, agentId);
   run.newToken = { id: created.record.id, value: created.token };
   run.freshTokenId = created.record.id;
-  await ctx.journal.record((j) => j.tokens.push({ ref: run.agent.ref, id: created.record.id }));
   return { status: 'done', detail: `created token ${created.record.id}` };
 };
 
@@ -82,23 +82,24 @@ export const createTokenStep: StepRunner = async (_step, run, ctx): Promise<Step
 async function createTokenOnce(run: AgentRun, ctx: ApplyContext, agentId: number) {
   for (let attempt = 0; ; attempt++) {
     const name = `migrate-clusters-${ctx.now().toISOString().slice(0, 10)}-${randomBytes(3).toString('hex')}`;
+    const { ref, project } = run.agent;
     try {
-      return await createToken(
-        ctx.client,
-        run.agent.project,
-        agentId,
-        name,
-        'Created by migrate-clusters for agentk',
+      return await underIntent(
+        ctx.journal,
+        { kind: 'create-token', ref, project, agentId, name },
+        () =>
+          createToken(ctx.client, project, agentId, name, 'Created by migrate-clusters for agentk'),
+        (j, made) => j.tokens.push({ ref, id: made.record.id, name }),
       );
     } catch (error) {
       if (!isLostAnswer(error) || attempt >= MAX_LOST_ANSWERS) throw error;
-      const lost = (await listActiveTokens(ctx.client, run.agent.project, agentId)).filter(
+      const lost = (await listActiveTokens(ctx.client, project, agentId)).filter(
         (t) => t.name === name,
       );
       for (const token of lost) {
-        await ctx.journal.record((j) => j.tokens.push({ ref: run.agent.ref, id: token.id }));
-        await revokeToken(ctx.client, run.agent.project, agentId, token.id);
-        await ctx.journal.record((j) => j.revokedTokens.push({ ref: run.agent.ref, id: token.id }));
+        await ctx.journal.record((j) => j.tokens.push({ ref, id: token.id, name }));
+        await revokeToken(ctx.client, project, agentId, token.id);
+        await ctx.journal.record((j) => j.revokedTokens.push({ ref, id: token.id }));
       }
     }
   }
@@ -179,21 +180,24 @@ export const installAgentk: StepRunner = async (_step, run, ctx): Promise<StepRe
     dryRun: true,
     forceConflicts: ctx.settings.forceConflicts,
   });
-  const applied =
-    ctx.settings.dryRun || preview.every((a) => a.outcome === 'unchanged')
-      ? preview
-      : await applyObjects(t.kc, toApply, {
-          dryRun: false,
-          forceConflicts: ctx.settings.forceConflicts,
-        });
-  if (run.newToken && !ctx.settings.dryRun) {
-    run.installedTokenId = run.newToken.id;
-    run.newToken = null; // agentk has it now; nothing else may
-    await revokeOrphans(run, ctx);
+  const writes = !ctx.settings.dryRun && preview.some((a) => a.outcome !== 'unchanged');
+  // Recorded before the first object is written: a kill halfway still leaves rollback
+  // --uninstall the namespace to clean (it deletes what it finds, and finds nothing is fine).
+  if (writes)
     await ctx.journal.record((j) => {
       if (!j.installs.some((i) => i.ref === agent.ref))
         j.installs.push({ ref: agent.ref, context: t.context, namespace: agent.namespace });
     });
+  const applied = writes
+    ? await applyObjects(t.kc, toApply, {
+        dryRun: false,
+        forceConflicts: ctx.settings.forceConflicts,
+      })
+    : preview;
+  if (run.newToken && !ctx.settings.dryRun) {
+    run.installedTokenId = run.newToken.id;
+    run.newToken = null; // agentk has it now; nothing else may
+    await revokeOrphans(run, ctx);
   }
   const changed = applied.filter((a) => a.outcome !== 'unchanged');
   if (changed.length === 0)

@@ -25,21 +25,32 @@ export const setVariable: StepRunner = async (step, run, ctx): Promise<StepResul
   }
   if (ctx.settings.dryRun)
     return { status: 'done', detail: `would set ${v.key}=${v.value} on ${where}` };
+  // Recorded first: rollback removes it only while it holds this value, so a variable that was
+  // never set (a kill in between) is simply not found.
+  await ctx.journal.record((j) => {
+    if (
+      !j.variables.some(
+        (x) =>
+          x.level === v.level &&
+          x.owner === v.owner &&
+          x.key === v.key &&
+          x.environmentScope === v.environmentScope,
+      )
+    )
+      j.variables.push({
+        level: v.level,
+        owner: v.owner,
+        key: v.key,
+        environmentScope: v.environmentScope,
+        value: v.value,
+      });
+  });
   await createVariable(ctx.client, v.level, v.owner, {
     key: v.key,
     value: v.value,
     environmentScope: v.environmentScope,
     description: `Set by migrate-clusters for agent ${run.agent.ref}`,
   });
-  await ctx.journal.record((j) =>
-    j.variables.push({
-      level: v.level,
-      owner: v.owner,
-      key: v.key,
-      environmentScope: v.environmentScope,
-      value: v.value,
-    }),
-  );
   return {
     status: 'done',
     detail: `set ${v.key}=${v.value} on ${where} (scope ${v.environmentScope})`,
@@ -81,10 +92,12 @@ export const linkEnvironments: StepRunner = async (step, run, ctx): Promise<Step
     }
     linked.push(env.name);
     if (ctx.settings.dryRun) continue;
+    // recorded first: rollback unlinks only an environment that uses this tool's agent
+    await ctx.journal.record((j) => {
+      if (!j.environments.some((e) => e.project === project && e.id === env.id))
+        j.environments.push({ project, id: env.id, name: env.name, previousAgentId: null });
+    });
     await linkEnvironmentToAgent(ctx.client, project, env.id, agentId);
-    await ctx.journal.record((j) =>
-      j.environments.push({ project, id: env.id, name: env.name, previousAgentId: null }),
-    );
   }
   if (foreign.length > 0) {
     run.incomplete = true;

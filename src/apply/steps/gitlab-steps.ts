@@ -11,6 +11,8 @@ import {
 } from '../../agent-config/read-files.js';
 import { ensureAgentProject } from '../../agent-config/ensure-project.js';
 import { findAgent, registerAgent } from '../../gitlab/agents.js';
+import type { Intended } from '../journal.js';
+import { underIntent } from './under-intent.js';
 import type { AgentRun, ApplyContext, StepResult, StepRunner } from '../types.js';
 import { describeClusters } from './describe.js';
 
@@ -19,18 +21,26 @@ const would = (ctx: ApplyContext, text: string) => (ctx.settings.dryRun ? `would
 export const createProject: StepRunner = async (_step, run, ctx) => {
   const key = run.agent.project.toLowerCase();
   const earlier = ctx.projects.get(key);
+  let intent: Intended | null = null;
   const result =
     earlier ??
-    (await ensureAgentProject(ctx.client, run.agent.project, { dryRun: ctx.settings.dryRun }));
+    (await ensureAgentProject(ctx.client, run.agent.project, {
+      dryRun: ctx.settings.dryRun,
+      beforeCreate: async () => {
+        intent = await ctx.journal.intend({ kind: 'create-project', project: run.agent.project });
+      },
+    }));
+  const made = intent as Intended | null;
   ctx.projects.set(key, result);
   run.projectId = result.projectId;
   run.projectMissing = result.created && ctx.settings.dryRun;
   if (earlier?.created && ctx.settings.dryRun)
     return { status: 'skipped', detail: `${run.agent.project} would be created once, above` };
-  if (earlier || !result.created)
+  if (earlier || !result.created) {
+    await made?.settle(); // someone else's, made meanwhile
     return { status: 'unchanged', detail: `${run.agent.project} exists` };
-  if (!ctx.settings.dryRun)
-    await ctx.journal.record((j) => j.createdProjects.push(run.agent.project));
+  }
+  await made?.settle((j) => j.createdProjects.push(run.agent.project));
   return { status: 'done', detail: would(ctx, `create project ${run.agent.project}`) };
 };
 
@@ -170,8 +180,17 @@ export const registerAgentStep: StepRunner = async (_step, run, ctx): Promise<St
     return { status: 'unchanged', detail: `agent ${run.agent.name} is registered` };
   if (ctx.settings.dryRun)
     return { status: 'done', detail: `would register agent ${run.agent.name}` };
-  const agent = await registerAgent(ctx.client, run.agent.project, run.agent.name);
+  const agent = await underIntent(
+    ctx.journal,
+    {
+      kind: 'register-agent',
+      ref: run.agent.ref,
+      project: run.agent.project,
+      name: run.agent.name,
+    },
+    () => registerAgent(ctx.client, run.agent.project, run.agent.name),
+    (j, made) => j.agents.push({ ref: run.agent.ref, id: made.id }),
+  );
   run.agentId = agent.id;
-  await ctx.journal.record((j) => j.agents.push({ ref: run.agent.ref, id: agent.id }));
   return { status: 'done', detail: `registered agent ${agent.name} (id ${agent.id})` };
 };
