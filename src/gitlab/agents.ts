@@ -144,9 +144,11 @@ export async function deleteAgent(
   project: string,
   agentId: number,
 ): Promise<void> {
-  await call(
+  // A 404 is the end wanted: the DELETE may be a retry of one whose answer was lost.
+  await callOrNull(
     client,
     `deleting agent ${agentId} of project ${project}`,
+    /^404 Not found$/,
     () => client.agents.unregister(project, agentId),
     { forbidden: MAINTAINER_HINT },
   );
@@ -241,9 +243,11 @@ export async function revokeToken(
   agentId: number,
   tokenId: number,
 ): Promise<void> {
-  await call(
+  // A 404 is the end wanted: revoked already (a retry of a request whose answer was lost).
+  await callOrNull(
     client,
     `revoking token ${tokenId} of agent ${agentId} in ${project}`,
+    /^404 Not found$/,
     () => client.agents.removeToken(project, agentId, tokenId),
     { forbidden: MAINTAINER_HINT },
   );

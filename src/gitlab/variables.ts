@@ -218,9 +218,11 @@ export async function deleteVariable(
 ): Promise<void> {
   checkScope(level, key, environmentScope);
   const path = `${basePath(level, owner)}/${encodeURIComponent(key)}`;
-  await call(
+  // A 404 is the end wanted: the DELETE may be a retry of one whose answer was lost.
+  await callOrNull(
     client,
     `deleting ${key} (scope ${environmentScope}) on ${where(level, owner)}`,
+    /^404 (Group)?Variable Not Found$/,
     () => client.requester.delete(path, { searchParams: filter(level, environmentScope) }),
     hints(level, key, environmentScope, owner),
   );

@@ -127,6 +127,66 @@ describe('status and rollback: bad input', () => {
     expect(sim.requests).toEqual([]);
   });
 
+  it('a journal of the wrong shape: one clear line for apply, status and rollback, no write', async () => {
+    const journal = journalPathFor(planPath);
+    // valid JSON, a journal's kind, and fields of the wrong type
+    await writeFile(
+      journal,
+      JSON.stringify({
+        kind: 'migrate-clusters/journal',
+        version: 1,
+        gitlabUrl: sim.url,
+        planGeneratedAt: plan.generatedAt,
+        agents: 'x',
+        disabledClusters: [{ id: 'one' }],
+      }),
+    );
+    try {
+      sim.clearRequests();
+      for (const args of [
+        ['apply', planPath, '--yes'],
+        ['status', planPath],
+        ['rollback', planPath, '--yes'],
+      ]) {
+        const r = await cli([...args, ...connection()]);
+        expect(r.code, `${args[0]}: ${r.stderr}`).toBe(1);
+        expect(isOneClearLine(r.stderr), r.stderr).toBe(true);
+        expect(r.stderr).toContain(`${journal} is not a journal this version can read`);
+        expect(r.stderr).not.toMatch(/TypeError|undefined/);
+      }
+      expect(sim.requests.filter((q) => q.method !== 'GET')).toEqual([]);
+    } finally {
+      await rm(journal, { force: true });
+    }
+  });
+
+  it("another instance's journal beside this plan is refused, naming both", async () => {
+    const journal = journalPathFor(planPath);
+    const other = new JournalStore(
+      emptyJournal('https://gitlab.other.test', plan.generatedAt),
+      journal,
+    );
+    await other.record((j) => j.agents.push({ ref: 'x/y:z', id: 7 }));
+    try {
+      sim.clearRequests();
+      for (const args of [
+        ['apply', planPath, '--yes'],
+        ['status', planPath],
+        ['rollback', planPath, '--yes'],
+      ]) {
+        const r = await cli([...args, ...connection()]);
+        expect(r.code, `${args[0]}: ${r.stderr}`).toBe(1);
+        expect(isOneClearLine(r.stderr), r.stderr).toBe(true);
+        expect(r.stderr).toContain(
+          `${journal} records changes made on https://gitlab.other.test, but ${planPath} is a plan for ${plan.gitlab.url}.`,
+        );
+      }
+      expect(sim.requests.filter((q) => q.method !== 'GET')).toEqual([]);
+    } finally {
+      await rm(journal, { force: true });
+    }
+  });
+
   it('a malformed --context-for: one clear line, exit 1', async () => {
     const r = await cli(['status', planPath, '--gitlab-url', sim.url, '--context-for', 'x=y']);
     expect(r.code).toBe(1);

@@ -103,6 +103,22 @@ describe('apply killed after each step, then run again', () => {
         const secrets = [...world.gitlab.state.agents.secrets(), world.token];
         for (const text of [first.output, second.stdout, second.stderr, journal])
           for (const secret of secrets) expect(text.includes(secret)).toBe(false);
+
+        // and rollback --uninstall takes back all of it
+        const undo = await runCli(['rollback', path, '--yes', '--uninstall'], world.env);
+        expect(undo.code, `rollback after a kill at step ${n}:\n${undo.stderr}`).toBe(0);
+        expect(
+          world.gitlab.state.agents.forProject(project).filter((a) => a.name === agent.name),
+          `run ${n}: agent deleted`,
+        ).toEqual([]);
+        for (const id of agent.clusterIds)
+          expect(world.gitlab.state.clustersById.get(id)!.data.enabled, `run ${n}: on again`).toBe(
+            true,
+          );
+        const left = world.clusters.flatMap((k) =>
+          k.objects.list().filter((o) => o.metadata.namespace === agent.namespace),
+        );
+        expect(left, `run ${n}: agentk uninstalled`).toEqual([]);
       } finally {
         await world.close();
       }

@@ -91,4 +91,49 @@ describe('apply under lost answers, 5xx and 429', () => {
     const journal = (await loadJournal(journalPathFor(planPath)))!;
     expect(journal.agents.map((a) => a.ref).sort()).toEqual(plan.agents.map((a) => a.ref).sort());
   });
+
+  it('rollback --uninstall, under the same faults, leaves nothing apply made', async () => {
+    world.gitlab.setFaults({
+      random: {
+        seed: 11,
+        errorRate: 0.03,
+        rateLimitRate: 0.01,
+        loseAnswerRate: 0.35,
+        lateMs: 1_500,
+      },
+    });
+    const r = await runCli(
+      ['rollback', planPath, '--yes', '--uninstall', '--timeout', '1'],
+      world.env,
+    );
+    world.gitlab.setFaults(null);
+    expect(r.code, r.stderr).toBe(0);
+    const state = world.gitlab.state;
+    for (const a of plan.agents) {
+      const project = state.findProject(a.project)!;
+      expect(
+        state.agents.forProject(project).map((x) => x.name),
+        a.ref,
+      ).not.toContain(a.name);
+    }
+    expect([...state.agents.secrets()].length, 'no agent token left').toBe(0);
+    // the clusters that were off before apply (the demo has one) and no other
+    const offBefore = demoFixtureWithFixedCi()
+      .clusters.filter((c) => !c.enabled)
+      .map((c) => c.id);
+    expect(
+      [...state.clustersById.values()].filter((c) => !c.data.enabled).map((c) => c.data.id),
+    ).toEqual(offBefore);
+    const agentk = world.clusters.flatMap((k) =>
+      k.objects
+        .list()
+        .filter(
+          (o) =>
+            (o.metadata.labels as Record<string, string> | undefined)?.[
+              'app.kubernetes.io/name'
+            ] === 'gitlab-agent',
+        ),
+    );
+    expect(agentk).toEqual([]);
+  });
 });
