@@ -73,7 +73,7 @@ function runCli(
 }
 
 /** Plans a fresh instance of `agents` agents, then applies the plan with `--parallel parallel`. */
-async function measureApply(
+export async function measureApply(
   agents: number,
   parallel: number,
   latencyMs: number,
