@@ -3,6 +3,7 @@
 // apply crash on a TypeError or rollback act on "certificate cluster undefined". Extra keys are
 // allowed (a newer version may add some); what is there must be what this version reads.
 import { Ajv, type ErrorObject } from 'ajv';
+import { JOURNAL_LISTS } from './journal-lists.js';
 import type { Journal } from './journal.js';
 
 const str = { type: 'string' } as const;
@@ -16,22 +17,7 @@ const list = (properties: Record<string, unknown>, required: string[]) => ({
 
 const schema = {
   type: 'object',
-  required: [
-    'kind',
-    'gitlabUrl',
-    'planGeneratedAt',
-    'createdProjects',
-    'agents',
-    'tokens',
-    'revokedTokens',
-    'installs',
-    'variables',
-    'environments',
-    'disabledClusters',
-    'completedSteps',
-    'intents',
-    'settledIntents',
-  ],
+  required: ['kind', 'gitlabUrl', 'planGeneratedAt', ...JOURNAL_LISTS],
   properties: {
     kind: { const: 'migrate-clusters/journal' },
     gitlabUrl: str,

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { appendFile, readFile } from 'node:fs/promises';
 import { UserError } from '../errors.js';
 import { writeFileAtomic } from '../files.js';
+import { JOURNAL_LISTS } from './journal-lists.js';
 import { journalShapeProblem } from './journal-schema.js';
 import type { ClusterLevel } from '../discovery/types.js';
 
@@ -96,19 +97,7 @@ type JournalList = {
   [K in keyof Journal]: Journal[K] extends unknown[] ? K : never;
 }[keyof Journal];
 
-const LISTS: JournalList[] = [
-  'createdProjects',
-  'agents',
-  'tokens',
-  'revokedTokens',
-  'installs',
-  'variables',
-  'environments',
-  'disabledClusters',
-  'completedSteps',
-  'intents',
-  'settledIntents',
-];
+const LISTS: readonly JournalList[] = JOURNAL_LISTS;
 
 /**
  * The file is JSON lines: a header, then one line per change (`{"at", "add": list, "value"}`),

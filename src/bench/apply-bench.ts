@@ -11,13 +11,17 @@ import type { WorldReady, WorldStats } from './apply-world-process.js';
 
 const CLI = fileURLToPath(new URL('../../bin/migrate-clusters.js', import.meta.url));
 // Printed by the CLI's process as it exits: its peak resident set (kB), read by the parent.
-const REPORT_RSS = `data:text/javascript,process.on('exit',()=>process.stderr.write('\\nbench-maxrss='+process.resourceUsage().maxRSS+'\\n'))`;
+const REPORT_RSS =
+  process.env.BENCH_PRELOAD ??
+  `data:text/javascript,process.on('exit',()=>process.stderr.write('\\nbench-maxrss='+process.resourceUsage().maxRSS+'\\n'))`;
 
 interface ApplyRun {
   seconds: number;
   exitCode: number;
   peakRssMb: number;
   stats: WorldStats;
+  /** the end of the apply's stderr (what a BENCH_PRELOAD module printed) */
+  stderrTail: string;
 }
 
 function ask<T>(child: ChildProcess, message: string): Promise<T> {
@@ -49,10 +53,11 @@ async function startWorld(
 function runCli(
   args: string[],
   env: Record<string, string>,
+  nodeArgs: string[] = [],
 ): Promise<{ code: number; seconds: number; peakRssMb: number; stderr: string }> {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
-    const child = spawn(process.execPath, ['--import', REPORT_RSS, CLI, ...args], {
+    const child = spawn(process.execPath, [...nodeArgs, '--import', REPORT_RSS, CLI, ...args], {
       env: { ...process.env, ...env, NO_COLOR: '1', CI: 'true' },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -78,6 +83,7 @@ export async function measureApply(
   parallel: number,
   latencyMs: number,
   rolloutMs: number,
+  nodeArgs: string[] = [],
 ): Promise<ApplyRun> {
   const dir = await mkdtemp(join(tmpdir(), 'mc-bench-apply-'));
   const { child, ready } = await startWorld(agents, latencyMs, rolloutMs, dir);
@@ -90,6 +96,7 @@ export async function measureApply(
     const applied = await runCli(
       ['apply', plan, '--yes', '--parallel', String(parallel), '--out-dir', join(dir, 'out')],
       env,
+      nodeArgs,
     );
     if (applied.code !== 0)
       throw new Error(`apply --parallel ${parallel} exited ${applied.code}:\n${applied.stderr}`);
@@ -99,6 +106,7 @@ export async function measureApply(
       exitCode: applied.code,
       peakRssMb: applied.peakRssMb,
       stats,
+      stderrTail: applied.stderr.slice(-300),
     };
   } finally {
     child.disconnect();
@@ -107,7 +115,7 @@ export async function measureApply(
 }
 
 const cell = (cells: (string | number)[]) =>
-  console.log(cells.map((c, i) => String(c).padEnd(i === 0 ? 14 : 13)).join(''));
+  console.log(cells.map((c, i) => String(c).padEnd(i === 1 ? 20 : 13)).join(''));
 
 export async function runApplyBench(
   sizes: number[],
@@ -134,9 +142,19 @@ export async function runApplyBench(
       options.latencyMs,
       options.rolloutMs,
     );
+    // The same run with V8's old space held to 96 MB: RSS then shows the memory apply needs,
+    // not the garbage V8 leaves uncollected while there is room.
+    const capped = await measureApply(
+      agents,
+      options.parallel,
+      options.latencyMs,
+      options.rolloutMs,
+      ['--max-old-space-size=96'],
+    );
     for (const [n, run] of [
-      [1, baseline],
-      [options.parallel, parallel],
+      ['1', baseline],
+      [String(options.parallel), parallel],
+      [`${options.parallel}, heap 96 MB`, capped],
     ] as const) {
       const commits = Object.values(run.stats.commitsPerProject);
       cell([
@@ -155,7 +173,7 @@ export async function runApplyBench(
   console.log('');
 }
 
-function printRoutes(agents: number, parallel: number, routes: Record<string, number>): void {
+function printRoutes(agents: number, parallel: string, routes: Record<string, number>): void {
   console.log(`  GitLab calls per agent, ${agents} agents, --parallel ${parallel}:`);
   for (const [key, n] of Object.entries(routes).sort((a, b) => b[1] - a[1]))
     console.log(`    ${(n / agents).toFixed(2).padStart(6)}  ${key}`);

@@ -21,6 +21,7 @@ import type { GitLabFixture } from '../../src/simulator/gitlab/fixture-types.js'
 import { startGitLabSimulator, type GitLabSimulator } from '../../src/simulator/gitlab/server.js';
 import { isWrite } from '../../src/simulator/kube/server.js';
 import { adminApiToken, demoFixtureWithFixedCi, testClient, tokenOf } from '../helpers/gitlab.js';
+import { agentkObjectsIn } from '../helpers/agentk-objects.js';
 import { applyInProcess, demoKube } from '../helpers/engine.js';
 
 const FORECAST_PROJECT = 'data/ml/demand-forecast';
@@ -94,16 +95,7 @@ async function rollback(settings: Partial<RollbackSettings> = {}, as: GitLabClie
 
 const gitlabWrites = () => sim.requests.filter((r) => !['GET', 'HEAD'].includes(r.method));
 const kubeWrites = () => [...demo.simulators.values()].flatMap((s) => s.requests.filter(isWrite));
-const agentkObjects = () =>
-  [...demo.simulators.values()].flatMap((s) =>
-    s.objects
-      .list()
-      .filter(
-        (o) =>
-          (o.metadata.labels as Record<string, string> | undefined)?.['app.kubernetes.io/name'] ===
-          'gitlab-agent',
-      ),
-  );
+const agentkObjects = () => agentkObjectsIn(demo.simulators.values());
 
 describe('rollback', () => {
   it('the apply left something of every kind to undo', async () => {

@@ -29,6 +29,7 @@ import type { DemoClusters } from '../../src/simulator/demo-clusters.js';
 import { startGitLabSimulator, type GitLabSimulator } from '../../src/simulator/gitlab/server.js';
 import { isWrite } from '../../src/simulator/kube/server.js';
 import { adminApiToken, demoFixtureWithFixedCi, testClient } from '../helpers/gitlab.js';
+import { agentkObjectsIn } from '../helpers/agentk-objects.js';
 import { applyInProcess, demoKube } from '../helpers/engine.js';
 
 let dir: string;
@@ -103,16 +104,7 @@ async function world() {
   const clusters = [...sim.state.clustersById.values()].map(
     (c) => `${c.data.id}:${c.data.enabled}`,
   );
-  const agentk = [...demo.simulators.values()].flatMap((s) =>
-    s.objects
-      .list()
-      .filter(
-        (o) =>
-          (o.metadata.labels as Record<string, string> | undefined)?.['app.kubernetes.io/name'] ===
-          'gitlab-agent',
-      )
-      .map((o) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`),
-  );
+  const agentk = agentkObjectsIn(demo.simulators.values());
   const activeTokens = [...sim.state.agents.secrets()].length;
   return { agents, variables, clusters, agentk, activeTokens };
 }

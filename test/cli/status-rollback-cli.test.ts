@@ -96,6 +96,25 @@ async function applyEngine() {
   expect(result.outcomes.filter((o) => o.result.status === 'failed')).toEqual([]);
 }
 
+/** apply, status and rollback each refuse with one line containing `message`, and write nothing. */
+async function refusedByEveryCommand(message: string): Promise<string[]> {
+  sim.clearRequests();
+  const stderr: string[] = [];
+  for (const args of [
+    ['apply', planPath, '--yes'],
+    ['status', planPath],
+    ['rollback', planPath, '--yes'],
+  ]) {
+    const r = await cli([...args, ...connection()]);
+    expect(r.code, `${args[0]}: ${r.stderr}`).toBe(1);
+    expect(isOneClearLine(r.stderr), r.stderr).toBe(true);
+    expect(r.stderr).toContain(message);
+    stderr.push(r.stderr);
+  }
+  expect(sim.requests.filter((q) => q.method !== 'GET')).toEqual([]);
+  return stderr;
+}
+
 describe('status and rollback: bad input', () => {
   it('a plan file that is not a plan: one clear line, exit 1', async () => {
     const bad = join(dir, 'bad.json');
@@ -142,19 +161,10 @@ describe('status and rollback: bad input', () => {
       }),
     );
     try {
-      sim.clearRequests();
-      for (const args of [
-        ['apply', planPath, '--yes'],
-        ['status', planPath],
-        ['rollback', planPath, '--yes'],
-      ]) {
-        const r = await cli([...args, ...connection()]);
-        expect(r.code, `${args[0]}: ${r.stderr}`).toBe(1);
-        expect(isOneClearLine(r.stderr), r.stderr).toBe(true);
-        expect(r.stderr).toContain(`${journal} is not a journal this version can read`);
-        expect(r.stderr).not.toMatch(/TypeError|undefined/);
-      }
-      expect(sim.requests.filter((q) => q.method !== 'GET')).toEqual([]);
+      const stderr = await refusedByEveryCommand(
+        `${journal} is not a journal this version can read`,
+      );
+      for (const text of stderr) expect(text).not.toMatch(/TypeError|undefined/);
     } finally {
       await rm(journal, { force: true });
     }
@@ -168,20 +178,9 @@ describe('status and rollback: bad input', () => {
     );
     await other.record((j) => j.agents.push({ ref: 'x/y:z', id: 7 }));
     try {
-      sim.clearRequests();
-      for (const args of [
-        ['apply', planPath, '--yes'],
-        ['status', planPath],
-        ['rollback', planPath, '--yes'],
-      ]) {
-        const r = await cli([...args, ...connection()]);
-        expect(r.code, `${args[0]}: ${r.stderr}`).toBe(1);
-        expect(isOneClearLine(r.stderr), r.stderr).toBe(true);
-        expect(r.stderr).toContain(
-          `${journal} records changes made on https://gitlab.other.test, but ${planPath} is a plan for ${plan.gitlab.url}.`,
-        );
-      }
-      expect(sim.requests.filter((q) => q.method !== 'GET')).toEqual([]);
+      await refusedByEveryCommand(
+        `${journal} records changes made on https://gitlab.other.test, but ${planPath} is a plan for ${plan.gitlab.url}.`,
+      );
     } finally {
       await rm(journal, { force: true });
     }

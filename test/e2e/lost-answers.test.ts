@@ -8,10 +8,15 @@ import { loadJournal, journalPathFor } from '../../src/apply/journal.js';
 import type { Plan } from '../../src/plan/types.js';
 import { groupOwner, projectOwner } from '../../src/simulator/gitlab/variables-state.js';
 import { demoFixtureWithFixedCi } from '../helpers/gitlab.js';
+import { agentkObjectsIn } from '../helpers/agentk-objects.js';
 import { runCli } from '../helpers/run-cli.js';
 import { startWorld, type World } from '../helpers/world.js';
 
 let world: World;
+/** lost answers (a third of the writes) among 5xx and 429 answers, seeded */
+const faults = (seed: number) => ({
+  random: { seed, errorRate: 0.03, rateLimitRate: 0.01, loseAnswerRate: 0.35, lateMs: 1_500 },
+});
 let planPath: string;
 let plan: Plan;
 
@@ -31,15 +36,7 @@ afterAll(async () => {
 
 describe('apply under lost answers, 5xx and 429', () => {
   it('converges in one run, with nothing made twice and no orphan token', async () => {
-    world.gitlab.setFaults({
-      random: {
-        seed: 7,
-        errorRate: 0.03,
-        rateLimitRate: 0.01,
-        loseAnswerRate: 0.35,
-        lateMs: 1_500,
-      },
-    });
+    world.gitlab.setFaults(faults(7));
     const r = await runCli(
       ['apply', planPath, '--yes', '--timeout', '1', '--disable-old-clusters'],
       world.env,
@@ -93,15 +90,7 @@ describe('apply under lost answers, 5xx and 429', () => {
   });
 
   it('rollback --uninstall, under the same faults, leaves nothing apply made', async () => {
-    world.gitlab.setFaults({
-      random: {
-        seed: 11,
-        errorRate: 0.03,
-        rateLimitRate: 0.01,
-        loseAnswerRate: 0.35,
-        lateMs: 1_500,
-      },
-    });
+    world.gitlab.setFaults(faults(11));
     const r = await runCli(
       ['rollback', planPath, '--yes', '--uninstall', '--timeout', '1'],
       world.env,
@@ -124,16 +113,7 @@ describe('apply under lost answers, 5xx and 429', () => {
     expect(
       [...state.clustersById.values()].filter((c) => !c.data.enabled).map((c) => c.data.id),
     ).toEqual(offBefore);
-    const agentk = world.clusters.flatMap((k) =>
-      k.objects
-        .list()
-        .filter(
-          (o) =>
-            (o.metadata.labels as Record<string, string> | undefined)?.[
-              'app.kubernetes.io/name'
-            ] === 'gitlab-agent',
-        ),
-    );
+    const agentk = agentkObjectsIn(world.clusters);
     expect(agentk).toEqual([]);
   });
 });
