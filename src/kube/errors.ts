@@ -7,6 +7,7 @@
 import { ApiException, type KubeConfig } from '@kubernetes/client-node';
 import { abortableSleep } from '../abortable-sleep.js';
 import { UserError } from '../errors.js';
+import { guardCredentials } from './clients.js';
 
 export interface KubeStatus {
   code?: number;
@@ -344,6 +345,8 @@ export async function callKube<T>(
   const policy: KubeRetryPolicy = { ...DEFAULT_RETRY, ...settings.retry };
   const idempotent = settings.idempotent ?? IDEMPOTENT_ACTIONS.has(action);
   const attempts = idempotent ? Math.max(1, policy.attempts) : 1;
+  // Credentials a request is about to carry (exec plugins, auth providers) become secrets first.
+  guardCredentials(kc);
   for (let n = 0; ; n++) {
     try {
       const result = await attempt(fn, timeoutMs);
