@@ -126,8 +126,38 @@ export function poolConnections(kc: KubeConfig): KubeConfig {
 export function objectClient(kc: KubeConfig): KubernetesObjectApi {
   let client = objectClients.get(kc);
   if (!client) {
-    client = KubernetesObjectApi.makeApiClient(poolConnections(kc));
+    client = shareDiscovery(KubernetesObjectApi.makeApiClient(poolConnections(kc)));
     objectClients.set(kc, client);
   }
+  return client;
+}
+
+type Resource = (apiVersion: string, kind: string, options?: unknown) => Promise<unknown>;
+
+/**
+ * One discovery request per API group version, even when several agents on one cluster ask at
+ * once (apply --parallel): KubernetesObjectApi caches a group version's resources only once its
+ * request has answered, so each caller in the meantime sent its own. Callers that come while one
+ * is in flight wait for it, then read the cache (or ask again if it failed).
+ */
+function shareDiscovery(client: KubernetesObjectApi): KubernetesObjectApi {
+  // resource() is protected in client-node's typings; it is where every request finds its path.
+  const target = client as unknown as { resource: Resource };
+  const original = target.resource.bind(client);
+  const inFlight = new Map<string, Promise<unknown>>();
+  target.resource = (apiVersion, kind, options) => {
+    const pending = inFlight.get(apiVersion);
+    if (pending) {
+      const again = () => original(apiVersion, kind, options);
+      return pending.then(again, again);
+    }
+    const asked = original(apiVersion, kind, options);
+    inFlight.set(apiVersion, asked);
+    const settle = () => {
+      if (inFlight.get(apiVersion) === asked) inFlight.delete(apiVersion);
+    };
+    asked.then(settle, settle);
+    return asked;
+  };
   return client;
 }

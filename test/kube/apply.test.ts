@@ -486,6 +486,19 @@ describe('only the simulator can show', () => {
     expect(new Set(paths).size).toBe(paths.length);
   });
 
+  it('asks for API discovery once when several installs on one cluster start at once', async () => {
+    const { sim, kc } = await startCluster({ latencyMs: 20 });
+    running.push(sim);
+    const options = { dryRun: false, forceConflicts: false };
+    await Promise.all(
+      ['a', 'b', 'c'].map((n) => applyObjects(kc, agentkObjects(`${NS}-${n}`), options)),
+    );
+    const paths = sim.requests
+      .filter((r) => /^\/apis?(\/[^/]+){0,2}$/.test(r.path))
+      .map((r) => r.path);
+    expect(paths.sort()).toEqual(['/api/v1', '/apis/apps/v1']);
+  });
+
   it('gives up on a server that does not answer within the request timeout', async () => {
     const { sim, kc } = await startCluster();
     running.push(sim);
