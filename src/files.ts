@@ -1,22 +1,171 @@
-// File output that never leaves a half-written file behind: write beside, then rename.
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+// File output that never leaves a half-written file, or a half-replaced set of files, behind:
+// write beside, then rename. A replaced file keeps its permissions (and, where this process may
+// set it, its owner): a plan or report someone made private stays private.
+import { randomBytes } from 'node:crypto';
+import type { Stats } from 'node:fs';
+import {
+  chmod,
+  chown,
+  link,
+  lstat,
+  mkdir,
+  readdir,
+  rename,
+  rm,
+  stat,
+  writeFile,
+} from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { UserError } from './errors.js';
 
+export interface OutputFile {
+  name: string;
+  content: string;
+}
+
+/** A name beside `path` that nothing else uses: the pid, and randomness for calls in one process. */
+const besidePath = (path: string, suffix: string) =>
+  join(
+    dirname(path),
+    `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.${suffix}`,
+  );
+
+const errorCode = (error: unknown) =>
+  (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+
+async function statOrNull(path: string): Promise<Stats | null> {
+  try {
+    return await stat(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+}
+
+/**
+ * Gives `file` the permission bits (and owner) of `like`. writeFile's `mode` only applies to a
+ * new file and passes through the umask, so a replaced 0600 file would come back 0644.
+ */
+async function keepModeOf(file: string, like: Stats): Promise<void> {
+  await chmod(file, like.mode & 0o7777);
+  // Only root may give a file away; anyone may keep their own (EPERM otherwise: left as made).
+  if (like.uid !== process.getuid?.() || like.gid !== process.getgid?.())
+    await chown(file, like.uid, like.gid).catch(() => undefined);
+}
+
+/** Writes `content` to a new file `temporary`, with the mode `existing` has when it exists. */
+async function writeNew(temporary: string, content: string, existing: Stats | null) {
+  await writeFile(temporary, content, { mode: 0o644, flag: 'wx' });
+  if (existing?.isFile()) await keepModeOf(temporary, existing);
+}
+
 export async function writeFileAtomic(path: string, content: string): Promise<void> {
-  const temporary = `${path}.${process.pid}.tmp`;
+  const temporary = besidePath(path, 'tmp');
   try {
     await mkdir(dirname(path), { recursive: true });
-    await writeFile(temporary, content, { mode: 0o644 });
+    await writeNew(temporary, content, await statOrNull(path));
     await rename(temporary, path);
   } catch (error) {
     await rm(temporary, { force: true }).catch(() => undefined);
+    throw new UserError(`Cannot write ${path}: ${errorCode(error)}.`, {
+      hint: 'Check the directory exists and is writable.',
+      cause: error,
+    });
+  }
+}
+
+/**
+ * Writes `files` into the folder `dir` as one set: afterwards the folder holds all of the new
+ * files, or — when anything failed (a full disk half-way through, a name that is a directory) —
+ * the old set exactly as it was. Readers (a CI artifact upload, a browser) never see a new
+ * plan.json beside an old plan.md.
+ *
+ * A folder that holds nothing but files of this set (or does not exist yet) is replaced as a
+ * whole: the new set is written into a folder beside it, which then takes its place by rename.
+ * A folder that holds anything else (`--report-dir .`) cannot be swapped away: each new file is
+ * written beside its old one first, and only once all are written are they renamed into place,
+ * the old ones linked aside so that a rename failing half-way puts them back.
+ */
+export async function writeFileSetAtomic(dir: string, files: readonly OutputFile[]): Promise<void> {
+  try {
+    await mkdir(dirname(dir), { recursive: true });
+    const entries = await readdir(dir, { withFileTypes: true }).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    });
+    const names = new Set(files.map((f) => f.name));
+    const onlyThisSet = entries == null || entries.every((e) => e.isFile() && names.has(e.name));
+    if (onlyThisSet) await replaceFolder(dir, files, entries != null);
+    else await replaceFilesIn(dir, files);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
     throw new UserError(
-      `Cannot write ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
-      {
-        hint: 'Check the directory exists and is writable.',
-        cause: error,
-      },
+      `Cannot write the reports to ${dir}: ${errorCode(error)}; nothing there was changed.`,
+      { hint: 'Check the folder is writable and has room, then run again.', cause: error },
     );
   }
+}
+
+async function replaceFolder(dir: string, files: readonly OutputFile[], exists: boolean) {
+  const staged = besidePath(dir, 'tmp');
+  const old = besidePath(dir, 'old');
+  try {
+    await mkdir(staged);
+    for (const file of files)
+      await writeNew(join(staged, file.name), file.content, await statOrNull(join(dir, file.name)));
+    // after the files: a folder made read-only would refuse them
+    if (exists) await keepModeOf(staged, await stat(dir));
+    if (!exists) {
+      await rename(staged, dir);
+      return;
+    }
+    // NOTE: two renames, not one: Node has no renameat2(RENAME_EXCHANGE). Between them there is
+    // no folder `dir` for an instant; a process killed right there leaves both sets beside it.
+    await rename(dir, old);
+    try {
+      await rename(staged, dir);
+    } catch (error) {
+      await rename(old, dir);
+      throw error;
+    }
+  } catch (error) {
+    await rm(staged, { recursive: true, force: true }).catch(() => undefined);
+    throw error;
+  }
+  await rm(old, { recursive: true, force: true }).catch(() => undefined);
+}
+
+async function replaceFilesIn(dir: string, files: readonly OutputFile[]) {
+  const staged: { file: OutputFile; temporary: string; target: string }[] = [];
+  const saved: { target: string; backup: string }[] = [];
+  const placed: string[] = [];
+  try {
+    for (const file of files) {
+      const target = join(dir, file.name);
+      const temporary = besidePath(target, 'tmp');
+      staged.push({ file, temporary, target });
+      await writeNew(temporary, file.content, await statOrNull(target));
+    }
+    for (const { target } of staged) {
+      const present = await lstat(target).catch(() => null);
+      if (!present?.isFile()) continue;
+      const backup = besidePath(target, 'old');
+      await link(target, backup);
+      saved.push({ target, backup });
+    }
+    for (const { temporary, target } of staged) {
+      await rename(temporary, target);
+      placed.push(target);
+    }
+  } catch (error) {
+    // put back what was replaced, and remove what was new
+    for (const target of placed) {
+      const backup = saved.find((s) => s.target === target)?.backup;
+      await (backup ? rename(backup, target) : rm(target, { force: true })).catch(() => undefined);
+    }
+    for (const { temporary } of staged) await rm(temporary, { force: true }).catch(() => undefined);
+    for (const { backup } of saved) await rm(backup, { force: true }).catch(() => undefined);
+    throw error;
+  }
+  for (const { backup } of saved) await rm(backup, { force: true }).catch(() => undefined);
 }

@@ -3,6 +3,7 @@
 import { CommanderError } from 'commander';
 import { buildProgram } from './cli.js';
 import { ExitCode, ExitError, UserError } from './errors.js';
+import { finishResults, resultFailureMessage, watchResults } from './output.js';
 import { redact } from './redact.js';
 
 function report(error: unknown): number {
@@ -54,6 +55,11 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A failed write to stdout must fail the command, not crash it or go unnoticed.
+watchResults(process.stdout);
 const code = await main(process.argv);
+const failure = await finishResults(process.stdout);
+const failed = failure ? resultFailureMessage(failure) : null;
+if (failed) process.stderr.write(`${failed}\n`);
 // Exit explicitly: idle keep-alive sockets or a stopped simulator must not hold the process.
-process.stdout.write('', () => process.exit(code));
+process.exit(failed ? ExitCode.error : code);

@@ -1,5 +1,6 @@
-// Secrets (GitLab and agent tokens) must never reach stdout, stderr, files or logs. Every
-// secret the process learns is registered here, and every line we print passes through redact().
+// Secrets (GitLab and agent tokens, kubeconfig credentials) must never reach stdout, stderr, files
+// or logs. Every secret the process learns is registered here, and every line we print passes
+// through redact().
 const secrets = new Set<string>();
 
 export function registerSecret(value: string | undefined | null): void {
@@ -7,8 +8,18 @@ export function registerSecret(value: string | undefined | null): void {
   if (value != null && value.length >= 8) secrets.add(value);
 }
 
+/**
+ * Credentials in HTTP header form, whoever made them: an API server or proxy that echoes the
+ * request's headers in an error body shows `Authorization: Bearer <token>` (or, as Go's
+ * http.Header prints, `"Authorization":["Bearer <token>"]`). A credential this process never saw
+ * registered (one an exec plugin or auth provider made outside the kube clients) is hidden by
+ * where it stands: after `Authorization`, a separator and a scheme. (`[` starts no credential:
+ * what an earlier secret became, [REDACTED], stays as it is.)
+ */
+const AUTHORIZATION_HEADER = /(authorization\W{0,6}[a-z]+\s+)([^\s"',;[\]}]+)/gi;
+
 export function redact(text: string): string {
   let out = text;
   for (const secret of secrets) out = out.split(secret).join('[REDACTED]');
-  return out;
+  return out.replace(AUTHORIZATION_HEADER, '$1[REDACTED]');
 }

@@ -1,9 +1,8 @@
 // `migrate-clusters plan`: discover, map, and show or write the plan (a dry run: nothing changes).
-import { join } from 'node:path';
 import type { ConnectionFlags } from '../connection.js';
 import { projectPathProblem } from '../plan/project-path.js';
 import { ExitCode, UserError } from '../errors.js';
-import { writeFileAtomic } from '../files.js';
+import { writeFileAtomic, writeFileSetAtomic } from '../files.js';
 import { createOutput } from '../output.js';
 import { computePlan } from '../plan/compute-plan.js';
 import { defaultPlanOptions } from '../plan/options.js';
@@ -85,10 +84,8 @@ export async function runPlan(options: PlanCommandOptions): Promise<ExitCode> {
       const plan = await computePlan(connection.client, inventory, planOptions);
       // Files first and atomically: a failure leaves no half-written plan or report behind.
       if (options.out) await writeFileAtomic(options.out, renderPlanJson(plan));
-      if (options.reportDir) {
-        for (const file of planReportFiles(plan))
-          await writeFileAtomic(join(options.reportDir, file.name), file.content);
-      }
+      // The reports as one set: all new, or (a full disk half-way) the old ones untouched.
+      if (options.reportDir) await writeFileSetAtomic(options.reportDir, planReportFiles(plan));
       out.result(render(plan, format, out.color));
       if (options.out)
         out.info(

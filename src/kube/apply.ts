@@ -4,6 +4,8 @@
 // created; the same resourceVersion, or the same object apart from status and write times ->
 // unchanged. (A dry run never changes resourceVersions, and a controller may write a Deployment's
 // status between the read and the apply: resourceVersion alone would mislead both ways.)
+// When the read already shows that the apply would change nothing (src/kube/converged.ts), the
+// object is unchanged without an apply or a dry run: a converged re-run reads each object once.
 import {
   type KubernetesObjectApi,
   PatchStrategy,
@@ -13,6 +15,7 @@ import {
 import { registerSecret } from '../redact.js';
 import { assertUsableKubeConfig, callKube, isNotFound } from './errors.js';
 import { objectClient } from './clients.js';
+import { applyWouldChangeNothing } from './converged.js';
 
 export const FIELD_MANAGER = 'migrate-clusters';
 
@@ -110,6 +113,9 @@ function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/** The note of an object found unchanged from its read alone. */
+export const UNCHANGED_AS_READ = 'every field it sets is already applied, with the same value';
+
 /** The live object `spec` names, or null when the API server has no such object. */
 export async function readOrNull<T extends KubernetesObject = KubernetesObject>(
   client: KubernetesObjectApi,
@@ -159,6 +165,10 @@ export async function applyObjects(
       continue;
     }
     const before = await callKube(kc, 'read', what, () => readOrNull(client, spec), timeout);
+    if (before != null && applyWouldChangeNothing(object, before, manager)) {
+      results.push({ ...base, outcome: 'unchanged', note: UNCHANGED_AS_READ });
+      continue;
+    }
     const after = await callKube(
       kc,
       'apply',

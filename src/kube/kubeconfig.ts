@@ -7,7 +7,7 @@
 import { KubeConfig, type Cluster, type Context, type User } from '@kubernetes/client-node';
 import { readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { delimiter, dirname, join, resolve } from 'node:path';
+import { delimiter, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import YAML from 'yaml';
 import { UserError } from '../errors.js';
 import { registerSecret } from '../redact.js';
@@ -100,7 +100,53 @@ function readKubeconfigFile(file: string): KubeConfig {
     throw bad(firstLine(error));
   }
   config.makePathsAbsolute(dirname(file));
+  config.users = config.users.map((user) => withExecCommandBeside(user, dirname(file)));
   return config;
+}
+
+/**
+ * kubectl runs a relative exec plugin command that contains a path separator (`./plugin.sh`,
+ * `bin/aws-iam-authenticator`) from the directory of the kubeconfig file that defines the user,
+ * and looks a bare name (`gke-gcloud-auth-plugin`) up in PATH: client-go's
+ * clientcmd.GetAuthInfoFileReferences (tools/clientcmd/loader.go) adds Exec.Command to the paths
+ * it resolves against that file's directory only `if strings.ContainsRune(Exec.Command,
+ * filepath.Separator)`. client-node's makePathsAbsolute leaves the command alone, and its ExecAuth
+ * spawns it from the current directory, so the same kubeconfig worked with kubectl and failed here.
+ */
+function withExecCommandBeside(user: User, directory: string): User {
+  const exec = user.exec as { command?: unknown } | undefined;
+  const command = exec?.command;
+  if (typeof command !== 'string' || !command.includes(sep) || isAbsolute(command)) return user;
+  return { ...user, exec: { ...exec, command: join(directory, command) } };
+}
+
+/**
+ * Every credential a kubeconfig user holds, as a secret: a static token, a basic-auth password
+ * (and the base64 the Authorization header carries), a client key, and an auth provider's tokens
+ * and client secret (OIDC keeps id-token, refresh-token and client-secret in its config). Tokens an
+ * exec plugin or auth provider makes later are registered when a request carries them
+ * (src/kube/clients.ts guardCredentials).
+ */
+function registerUserSecrets(user: User): void {
+  registerSecret(user.token);
+  registerSecret(user.password);
+  if (user.username && user.password)
+    registerSecret(Buffer.from(`${user.username}:${user.password}`).toString('base64'));
+  if (user.keyData) {
+    registerSecret(user.keyData);
+    registerSecret(Buffer.from(user.keyData, 'base64').toString('utf8'));
+  }
+  const secretName = /token|secret|password|key/i;
+  const providerConfig = (user.authProvider as { config?: unknown } | undefined)?.config;
+  if (providerConfig != null && typeof providerConfig === 'object')
+    for (const [key, value] of Object.entries(providerConfig as Record<string, unknown>))
+      if (typeof value === 'string' && secretName.test(key)) registerSecret(value);
+  // an exec plugin's environment may hand it a secret (AWS_SECRET_ACCESS_KEY, a vault token)
+  const env = (user.exec as { env?: unknown } | undefined)?.env;
+  if (Array.isArray(env))
+    for (const entry of env as { name?: unknown; value?: unknown }[])
+      if (typeof entry.name === 'string' && typeof entry.value === 'string')
+        if (secretName.test(entry.name)) registerSecret(entry.value);
 }
 
 const firstLine = (error: unknown) =>
@@ -129,10 +175,7 @@ export function loadKubeconfig(options: KubeconfigOptions = {}): LoadedKubeconfi
     keepFirst('cluster', clusters, config.getClusters());
     keepFirst('user', users, config.getUsers());
     // Kubeconfig credentials are secrets too: keep them out of anything printed.
-    for (const user of config.getUsers()) {
-      registerSecret(user.token);
-      registerSecret(user.password);
-    }
+    for (const user of config.getUsers()) registerUserSecrets(user);
     keepFirst('context', contexts, config.getContexts());
     // kubectl: the first file that sets current-context wins.
     if (currentContext === undefined && config.getCurrentContext())

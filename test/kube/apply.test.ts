@@ -16,7 +16,9 @@ import {
   readOrNull,
   readSecretAnnotation,
   sortForApply,
+  UNCHANGED_AS_READ,
 } from '../../src/kube/apply.js';
+import { renderAgentkManifests } from '../../src/kube/manifests.js';
 import { waitForRollout } from '../../src/kube/rollout.js';
 import { isWrite, type KubeSimulator } from '../../src/simulator/kube/server.js';
 import {
@@ -210,6 +212,53 @@ function kubeLayerCases(factory: ClusterFactory) {
         'Secret:unchanged',
         'Deployment:configured',
       ]);
+    });
+
+    it("re-applies agentk's objects from one read each when nothing changed: no apply, no dry run", async () => {
+      const agentk = renderAgentkManifests({
+        agentName: 'demo',
+        namespace: NS,
+        kasAddress: 'wss://kas.example.test/-/kubernetes-agent/',
+        kasVersion: '17.11.2',
+        rbac: { kind: 'cluster-admin' },
+        token: { value: TOKEN, id: 42 },
+      });
+      try {
+        await install(c.kc, agentk);
+        sim()?.clearRequests();
+        // installAgentk's way: a dry run first, then (had anything changed) the apply
+        const preview = await applyObjects(c.kc, agentk, { dryRun: true, forceConflicts: false });
+        const again = await install(c.kc, agentk);
+        for (const results of [preview, again])
+          expect(results.map((r) => `${r.kind}:${r.outcome}:${r.note ?? ''}`)).toEqual(
+            sortForApply(agentk).map((o) => `${o.kind}:unchanged:${UNCHANGED_AS_READ}`),
+          );
+        const requests = sim()?.requests;
+        if (requests) {
+          expect(requests.filter((r) => r.method !== 'GET')).toEqual([]);
+          expect(requests).toHaveLength(2 * agentk.length);
+        }
+        // A field no longer set is removed by the apply: that needs the API server.
+        const fewer = agentk.map((o) =>
+          o.kind === 'ServiceAccount' ? { ...o, metadata: { ...o.metadata, annotations: {} } } : o,
+        );
+        const changed = await install(c.kc, fewer);
+        expect(changed.filter((r) => r.outcome !== 'unchanged').map((r) => r.kind)).toEqual([
+          'ServiceAccount',
+        ]);
+        const [account] = await live(
+          c,
+          fewer.filter((o) => o.kind === 'ServiceAccount'),
+        );
+        expect(account?.metadata?.annotations ?? {}).toEqual({});
+      } finally {
+        // cluster-wide: the namespace's deletion does not take it along
+        await deleteObjects(
+          c.kc,
+          agentk.filter((o) => o.kind === 'ClusterRoleBinding'),
+          { dryRun: false },
+        );
+      }
     });
 
     it('stops at a field another manager changed, naming it and --force-conflicts; forcing takes it back', async () => {
@@ -426,14 +475,28 @@ describe('only the simulator can show', () => {
     const options = { dryRun: false, forceConflicts: false };
     for (let i = 0; i < 3; i += 1) await applyObjects(kc, agentkObjects(NS), options);
     await waitForRollout(kc, NS, 'agentk', { deadlineMs: 5_000, pollMs: 20 });
-    // 3 applies of every object (a read and an apply each), and one connection where keep-alive
-    // holds (client-node alone opens one per request).
-    expect(sim.requests.length).toBeGreaterThan(3 * 2 * agentkObjects(NS).length);
+    // 3 applies of every object (a read and an apply, then a read each as nothing changes), and
+    // one connection where keep-alive holds (client-node alone opens one per request).
+    const count = agentkObjects(NS).length;
+    expect(sim.requests.length).toBeGreaterThan(2 * count + 2 * count);
     expect(sim.connections).toBeLessThanOrEqual(2);
     // discovery of each group version once, not once per call
     const discovery = sim.requests.filter((r) => /^\/apis?(\/[^/]+){0,2}$/.test(r.path));
     const paths = discovery.map((r) => r.path);
     expect(new Set(paths).size).toBe(paths.length);
+  });
+
+  it('asks for API discovery once when several installs on one cluster start at once', async () => {
+    const { sim, kc } = await startCluster({ latencyMs: 20 });
+    running.push(sim);
+    const options = { dryRun: false, forceConflicts: false };
+    await Promise.all(
+      ['a', 'b', 'c'].map((n) => applyObjects(kc, agentkObjects(`${NS}-${n}`), options)),
+    );
+    const paths = sim.requests
+      .filter((r) => /^\/apis?(\/[^/]+){0,2}$/.test(r.path))
+      .map((r) => r.path);
+    expect(paths.sort()).toEqual(['/api/v1', '/apis/apps/v1']);
   });
 
   it('gives up on a server that does not answer within the request timeout', async () => {

@@ -76,6 +76,8 @@ export interface KubeSimulatorOptions {
   availableHeartbeatMs?: number;
   /** injected faults from the start; see setFaults */
   faults?: KubeFaultPlan;
+  /** echo each request's headers in the message of every failure; see setEchoRequestHeaders */
+  echoRequestHeaders?: boolean;
 }
 
 export interface KubeRequest {
@@ -127,6 +129,12 @@ export interface KubeSimulator {
   setLatency(ms: number): void;
   /** replaces the plan and resets every fault counter and the random faults' seed; throws on a bad plan */
   setFaults(plan: KubeFaultPlan | null): void;
+  /**
+   * From now on, every failure (status 400 and above) ends its message with the request's headers,
+   * Authorization included, in Go's http.Header JSON form: what some API servers, authenticating
+   * proxies and debug builds do, and what a client must never print as it comes.
+   */
+  setEchoRequestHeaders(on: boolean): void;
   close(): Promise<void>;
 }
 
@@ -207,6 +215,25 @@ function selfSubjectAccessReview(body: string, readOnly: boolean): Answer {
   };
 }
 
+/** `answer` with the request's headers at the end of its message (Go's http.Header as JSON). */
+function withEchoedHeaders(answer: Answer, req: IncomingMessage): Answer {
+  const headers: Record<string, string[]> = {};
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i]!.replace(
+      /(^|-)([a-z])/g,
+      (_, dash: string, c: string) => dash + c.toUpperCase(),
+    );
+    (headers[name] ??= []).push(req.rawHeaders[i + 1]!);
+  }
+  const echo = `request headers: ${JSON.stringify(headers)}`;
+  if (typeof answer.body === 'string')
+    return { ...answer, body: `${answer.body.trimEnd()}\n${echo}\n` };
+  const body = answer.body as { message?: unknown } | null;
+  if (body == null || typeof body !== 'object') return answer;
+  const message = typeof body.message === 'string' ? `${body.message}; ${echo}` : echo;
+  return { ...answer, body: { ...body, message } };
+}
+
 /** The namespaces every cluster starts with (kube-apiserver's system namespaces controller). */
 export const SYSTEM_NAMESPACES = ['default', 'kube-node-lease', 'kube-public', 'kube-system'];
 
@@ -223,6 +250,7 @@ class Simulator implements KubeSimulator {
   private readonly server: Server;
   private latencyMs: number;
   private faults: KubeFaultInjector;
+  private echoRequestHeaders: boolean;
   private readonly closing = new AbortController();
   private seq = 0;
   connections = 0;
@@ -232,6 +260,7 @@ class Simulator implements KubeSimulator {
     this.readOnlyToken = options.readOnlyToken;
     this.latencyMs = options.latencyMs ?? 0;
     this.faults = new KubeFaultInjector(options.faults ?? null);
+    this.echoRequestHeaders = options.echoRequestHeaders ?? false;
     this.rollout = new RolloutController(
       this.store,
       options.rollout ?? 'available',
@@ -297,6 +326,10 @@ class Simulator implements KubeSimulator {
 
   setFaults(plan: KubeFaultPlan | null): void {
     this.faults = new KubeFaultInjector(plan);
+  }
+
+  setEchoRequestHeaders(on: boolean): void {
+    this.echoRequestHeaders = on;
   }
 
   close(): Promise<void> {
@@ -385,6 +418,7 @@ class Simulator implements KubeSimulator {
     // Closing the simulator ends pending waits (the handler's catch destroys the socket).
     if (this.latencyMs > 0) await sleep(this.latencyMs, undefined, { signal: this.closing.signal });
     if (res.destroyed) return;
+    if (this.echoRequestHeaders && answer.status >= 400) answer = withEchoedHeaders(answer, req);
     const text = typeof answer.body === 'string';
     const payload = text ? (answer.body as string) : JSON.stringify(answer.body);
     const type = text ? 'text/plain; charset=utf-8' : 'application/json';

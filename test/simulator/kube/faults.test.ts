@@ -306,3 +306,24 @@ describe('random faults', () => {
     expect(await run('r3', { ...plan, seed: 5 })).not.toEqual(first);
   });
 });
+
+describe('echoing request headers in errors (as some API servers and proxies do)', () => {
+  it("ends every failure's message with the request's headers, Authorization included; successes are untouched", async () => {
+    c.sim.setEchoRequestHeaders(true);
+    const missing = await kubeFetch(`${CONFIGMAPS}/nope`);
+    expect(missing.status).toBe(404);
+    const status = (await missing.json()) as { kind: string; message: string };
+    expect(status.kind).toBe('Status');
+    expect(status.message).toContain(`"Authorization":["Bearer ${c.sim.token}"]`);
+    c.sim.setFaults({ rateLimitEvery: 1, rateLimitBody: 'text' });
+    const limited = await kubeFetch(CONFIGMAPS);
+    expect(limited.status).toBe(429);
+    expect(await limited.text()).toMatch(/^Too many requests.*\nrequest headers: \{.*Bearer /s);
+    c.sim.setFaults(null);
+    const fine = await kubeFetch(`/api/v1/namespaces/apps`);
+    expect(JSON.stringify(await fine.json())).not.toContain(c.sim.token);
+    c.sim.setEchoRequestHeaders(false);
+    const quiet = (await (await kubeFetch(`${CONFIGMAPS}/nope`)).json()) as { message: string };
+    expect(quiet.message).not.toContain('request headers');
+  });
+});
