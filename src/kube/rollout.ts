@@ -100,7 +100,10 @@ export async function waitForRollout(
           throw error;
         }
       },
-      options.requestTimeoutMs,
+      {
+        ...(options.requestTimeoutMs != null ? { timeoutMs: options.requestTimeoutMs } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
     );
     if (deployment == null) {
       throw new UserError(
