@@ -263,8 +263,12 @@ class DiscoveryRun {
     this.ownersChecked += 1;
     switch (outcome.kind) {
       case 'ok':
-        for (const cluster of outcome.clusters)
-          this.clusters.set(cluster.id, toInventoryCluster(cluster, owner));
+        for (const found of outcome.clusters) {
+          const { cluster, warnings } = toInventoryCluster(found, owner);
+          // A cluster read twice (a scan overlapping the discovery API) is warned about once.
+          if (!this.clusters.has(cluster.id)) this.warnings.push(...warnings);
+          this.clusters.set(cluster.id, cluster);
+        }
         for (const missing of expected.filter(
           (e) => !outcome.clusters.some((c) => c.id === e.id),
         )) {

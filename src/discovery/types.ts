@@ -17,7 +17,13 @@ export interface InventoryCluster {
   enabled: boolean;
   managed: boolean;
   namespacePerEnvironment: boolean | null;
+  /**
+   * the registered Kubernetes API URL, trimmed and without user information; null when none is
+   * registered or it is not a usable http(s) URL (then `apiUrlProblem` says why, and a warning)
+   */
   apiUrl: string | null;
+  /** why the registered api_url is not used (an extra property: the contract allows them) */
+  apiUrlProblem?: string;
   namespace: string | null;
   domain: string | null;
   managementProject: string | null;

@@ -1,6 +1,8 @@
 // Certificate-based cluster endpoints, which gitbeaker does not cover, as a small resource class
 // in gitbeaker's style: verb-named methods, snake_case schemas, ids as numbers or full paths.
+import { credentialsIn, withoutCredentials } from '../discovery/api-url.js';
 import { InternalError } from '../errors.js';
+import { registerSecret } from '../redact.js';
 import { endpoint } from './endpoint.js';
 import { fetchAllOffset, type GetFn, type Page } from './paginate.js';
 import type { ClusterSchema, DiscoveredClustersSchema } from './schemas.js';
@@ -27,6 +29,24 @@ function clusterPath(
     : endpoint`groups/${owner}/clusters/${clusterId}`;
 }
 
+/**
+ * GitLab stores an api_url with user information as typed (its validator has `enforce_user: false`,
+ * see discovery/api-url.ts) and returns it. It is cut out here, as the answer arrives, so no caller
+ * (discovery, status, rollback) can print or write it; the value is registered as a secret too.
+ */
+function sanitise(cluster: ClusterSchema): ClusterSchema {
+  const platform = cluster.platform_kubernetes;
+  const url = platform?.api_url;
+  if (platform == null || typeof url !== 'string') return cluster;
+  const stripped = withoutCredentials(url.trim());
+  if (stripped === url.trim()) return cluster;
+  for (const secret of credentialsIn(url)) registerSecret(secret);
+  return {
+    ...cluster,
+    platform_kubernetes: { ...platform, api_url: stripped, api_url_credentials_removed: true },
+  };
+}
+
 export class CertificateClusters {
   constructor(
     private readonly get: GetFn,
@@ -39,7 +59,7 @@ export class CertificateClusters {
     owner: string | number | null,
     clusterId: number,
   ): Promise<ClusterSchema> {
-    return (await this.get<ClusterSchema>(clusterPath(level, owner, clusterId))).body;
+    return sanitise((await this.get<ClusterSchema>(clusterPath(level, owner, clusterId))).body);
   }
 
   /**
@@ -60,22 +80,29 @@ export class CertificateClusters {
       true;
     const body: Record<string, unknown> = { namespace_per_environment: namespacePerEnvironment };
     if (changes.enabled !== undefined) body['enabled'] = changes.enabled;
-    return (await this.put<ClusterSchema>(clusterPath(level, owner, clusterId), body)).body;
+    return sanitise(
+      (await this.put<ClusterSchema>(clusterPath(level, owner, clusterId), body)).body,
+    );
   }
 
   /** GET /projects/:id/clusters (Maintainer; 404 "404 Not Found" when the feature flag is off) */
-  allForProject(projectId: string | number): Promise<ClusterSchema[]> {
-    return fetchAllOffset<ClusterSchema>(this.get, endpoint`projects/${projectId}/clusters`);
+  async allForProject(projectId: string | number): Promise<ClusterSchema[]> {
+    const all = await fetchAllOffset<ClusterSchema>(
+      this.get,
+      endpoint`projects/${projectId}/clusters`,
+    );
+    return all.map(sanitise);
   }
 
   /** GET /groups/:id/clusters */
-  allForGroup(groupId: string | number): Promise<ClusterSchema[]> {
-    return fetchAllOffset<ClusterSchema>(this.get, endpoint`groups/${groupId}/clusters`);
+  async allForGroup(groupId: string | number): Promise<ClusterSchema[]> {
+    const all = await fetchAllOffset<ClusterSchema>(this.get, endpoint`groups/${groupId}/clusters`);
+    return all.map(sanitise);
   }
 
   /** GET /admin/clusters (administrators only) */
-  allForInstance(): Promise<ClusterSchema[]> {
-    return fetchAllOffset<ClusterSchema>(this.get, 'admin/clusters');
+  async allForInstance(): Promise<ClusterSchema[]> {
+    return (await fetchAllOffset<ClusterSchema>(this.get, 'admin/clusters')).map(sanitise);
   }
 
   /** GET /discover-cert-based-clusters?group_id= (GitLab 17.9+; ids and names only, not paginated) */

@@ -21,6 +21,11 @@ export interface ProjectIdentitySchema extends Record<string, unknown> {
 
 export interface PlatformKubernetesSchema extends Record<string, unknown> {
   api_url: string | null;
+  /**
+   * Not GitLab's: set by CertificateClusters when it cut a `user:password@` out of `api_url`, so
+   * discovery can warn about the cluster without ever holding the credentials.
+   */
+  api_url_credentials_removed?: true;
   namespace: string | null;
   authorization_type: string | null;
   ca_cert: string | null;

@@ -10,7 +10,17 @@ import {
   type RequesterType,
   type ResourceOptions,
 } from '@gitbeaker/requester-utils';
+import { UserError } from '../errors.js';
+import { isRawEndpoint, shapeProblem } from './answer-shapes.js';
 import { LostAnswerError } from './lost-answer.js';
+import { PAGINATION_HINT, pageHeaderProblem } from './paginate.js';
+import { MAX_BODY_BYTES, readCapped, readErrorBody, readJsonAnswer } from './read-answer.js';
+import {
+  NOT_JSON_HINT,
+  UntrustedAnswerError,
+  describeType,
+  mediaType,
+} from './untrusted-answer.js';
 
 export interface ApiStats {
   /** HTTP requests sent to GitLab, retries included */
@@ -33,6 +43,8 @@ export interface TransportOptions {
   maxBackoffMs: number;
   /** a Retry-After longer than this is cut short (a misconfigured proxy must not stall a run for hours) */
   maxRetryAfterMs: number;
+  /** a body past this many bytes is abandoned as it streams (read-answer.ts) */
+  maxBodyBytes: number;
   stats: ApiStats;
   onRetry?: (event: RetryEvent) => void;
 }
@@ -43,6 +55,7 @@ export const defaultTransportOptions = (): TransportOptions => ({
   baseBackoffMs: 250,
   maxBackoffMs: 30_000,
   maxRetryAfterMs: 300_000,
+  maxBodyBytes: MAX_BODY_BYTES,
   stats: { calls: 0, retries: 0 },
 });
 
@@ -93,29 +106,63 @@ class RateGate {
   }
 }
 
-async function readBody(response: Response): Promise<FormattedResponse['body']> {
+/**
+ * The body of a successful answer, checked before anyone reads it: JSON by content type, within
+ * the size cap, pagination headers that move forward, and the shape GitLab gives this endpoint.
+ * This is the one place every answer passes, gitbeaker's resources and ours alike.
+ */
+async function readBody(
+  method: string,
+  url: URL,
+  apiPath: string,
+  response: Response,
+  maxBytes: number,
+): Promise<FormattedResponse['body']> {
   if (response.status === 204) return null;
-  const type = (response.headers.get('content-type') ?? '').split(';')[0]!.trim();
-  if (type === 'application/json')
-    return ((await response.json()) as FormattedResponse['body']) ?? {};
-  return response.text();
+  const pagination = pageHeaderProblem(url, response.headers);
+  if (pagination) {
+    await response.body?.cancel();
+    throw new UntrustedAnswerError(method, url.pathname, pagination, PAGINATION_HINT);
+  }
+  if (isRawEndpoint(apiPath)) {
+    const bytes = await readCapped(response, maxBytes);
+    if (bytes == null)
+      throw new UntrustedAnswerError(method, url.pathname, 'with a file larger than the size cap');
+    return bytes.toString('utf8');
+  }
+  const body = await readJsonAnswer(method, url.pathname, response, maxBytes);
+  const misfit = shapeProblem(method, apiPath, body);
+  if (misfit)
+    throw new UntrustedAnswerError(
+      method,
+      url.pathname,
+      `with JSON that is not what GitLab sends there: ${misfit}`,
+    );
+  return (body as FormattedResponse['body']) ?? {};
 }
 
 async function toRequestError(
   request: Request,
+  url: URL,
   response: Response,
-): Promise<GitbeakerRequestError> {
-  const text = await response.text();
-  let description = text;
-  if ((response.headers.get('content-type') ?? '').includes('application/json')) {
-    try {
-      const parsed = JSON.parse(text) as { error?: unknown; message?: unknown };
-      const field = parsed.error ?? parsed.message ?? '';
-      description = typeof field === 'string' ? field : JSON.stringify(field);
-    } catch {
-      // keep the raw text
+): Promise<GitbeakerRequestError | UntrustedAnswerError> {
+  // GitLab's API answers its errors in JSON too; an HTML 4xx is a proxy's login or block page, or
+  // the Rails 404 of a --gitlab-url with a wrong path. Read as GitLab's, a 404 page would pass for
+  // "this project is gone" and its clusters would vanish. 429 stays Rack::Attack's (plain text),
+  // and 5xx pages from nginx are failures already, retried and reported as such.
+  const type = response.headers.get('content-type');
+  if (response.status >= 400 && response.status < 500 && response.status !== 429) {
+    if (mediaType(type) === 'text/html') {
+      await response.body?.cancel();
+      return new UntrustedAnswerError(
+        request.method,
+        url.pathname,
+        `with ${describeType(type)} and HTTP ${response.status}, not JSON`,
+        NOT_JSON_HINT,
+      );
     }
   }
+  const { description, text } = await readErrorBody(response);
   // Same shape gitbeaker gives, so callers can read cause.response.status either way.
   return new GitbeakerRequestError(description, {
     cause: { description, request, response: new Response(text, response) },
@@ -151,6 +198,11 @@ export function createTransport(options: TransportOptions): (o: ResourceOptions)
     const base = prefixUrl && !prefixUrl.endsWith('/') ? `${prefixUrl}/` : prefixUrl;
     const url = new URL(endpoint, base);
     if (searchParams) url.search = searchParams;
+    // The path below /api/v4 (still percent-encoded), which names the answer's expected shape.
+    const prefixPath = base ? new URL(base).pathname : '/';
+    const apiPath = url.pathname.startsWith(prefixPath)
+      ? url.pathname.slice(prefixPath.length)
+      : url.pathname.replace(/^\//, '');
 
     for (let attempt = 0; ; attempt += 1) {
       await gate.wait();
@@ -171,7 +223,7 @@ export function createTransport(options: TransportOptions): (o: ResourceOptions)
         if (response.ok) {
           const responseBody = asStream
             ? (response.body as FormattedResponse['body'])
-            : await readBody(response);
+            : await readBody(request.method, url, apiPath, response, options.maxBodyBytes);
           return {
             body: responseBody,
             headers: Object.fromEntries(response.headers),
@@ -179,7 +231,7 @@ export function createTransport(options: TransportOptions): (o: ResourceOptions)
           };
         }
         if (!RETRY_STATUSES.has(response.status) || attempt >= options.maxRetries) {
-          throw await toRequestError(request, response);
+          throw await toRequestError(request, url, response);
         }
         if (response.status !== 429 && !mayRepeat(request.method, url.pathname)) {
           await response.body?.cancel();
@@ -190,7 +242,9 @@ export function createTransport(options: TransportOptions): (o: ResourceOptions)
         waitMs = parseRetryAfter(response.headers.get('retry-after'));
         if (response.status === 429 && waitMs != null) gate.pause(waitMs);
       } catch (error) {
-        if (error instanceof GitbeakerRequestError || error instanceof LostAnswerError) throw error;
+        // GitLab's answer (an HTTP error), a lost write, or an answer that is not GitLab's: none of
+        // these gets better by asking again.
+        if (error instanceof GitbeakerRequestError || error instanceof UserError) throw error;
         if (signal?.aborted) throw error;
         const timedOut = timeout.aborted;
         if (!timedOut && isConnectionRefused(error)) throw error;

@@ -111,7 +111,11 @@ function decide(
   options: PlanOptions,
 ): Decision {
   if (!cluster.apiUrl)
-    return { action: 'skip', reason: 'no Kubernetes API URL is registered for it' };
+    return {
+      action: 'skip',
+      // discovery kept an unusable api_url out (and warned): say why rather than "none"
+      reason: cluster.apiUrlProblem ?? 'no Kubernetes API URL is registered for it',
+    };
   const mine = drafts.filter((d) => d.registrations.some((r) => r.cluster.id === cluster.id));
   const grants = (d: AgentDraft) =>
     configGrants(

@@ -8,10 +8,12 @@ import {
   type LostAnswer,
 } from '../lost-answers.js';
 import { FaultDice, type RandomFaultPlan } from '../random-faults.js';
+import { HostileAnswers, type HostileAnswerPlan } from './hostile-answers.js';
 import type { ApiResponse } from './http-kit.js';
 
 export type { LoseAnswerPlan, LostAnswerMode } from '../lost-answers.js';
 export type { RandomFaultPlan } from '../random-faults.js';
+export type { HostileAnswer, HostileAnswerPlan } from './hostile-answers.js';
 
 export interface FaultPlan {
   /** added to every /api/v4 response */
@@ -37,6 +39,12 @@ export interface FaultPlan {
   loseAnswer?: LoseAnswerPlan;
   /** seeded faults on every /api/v4 request; errors use errorStatus, 429s carry Retry-After: 1 */
   random?: RandomFaultPlan;
+  /**
+   * Answers no GitLab gives (an HTML login page, a huge body, a wrong shape, looping pagination)
+   * for the requests each rule matches; checked before every other fault. Requests answered this
+   * way do not count for the other faults' counters.
+   */
+  hostile?: HostileAnswerPlan[];
 }
 
 export interface RateLimitPlan {
@@ -45,7 +53,8 @@ export interface RateLimitPlan {
 }
 
 /** Which part of the plan hit a request. */
-export type FaultRule = 'rateLimitStorm' | 'errorEvery' | 'stallEvery' | 'loseAnswer' | 'random';
+export type FaultRule =
+  'rateLimitStorm' | 'errorEvery' | 'stallEvery' | 'loseAnswer' | 'random' | 'hostile';
 
 export type FaultDecision =
   | { kind: 'none' }
@@ -88,10 +97,13 @@ export class FaultInjector {
   private count = 0;
   private readonly lostAnswers: LostAnswerCounter;
   private readonly dice: FaultDice;
+  /** consulted by the server before `decide` */
+  readonly hostile: HostileAnswers;
 
   constructor(readonly plan: FaultPlan | null) {
     this.lostAnswers = new LostAnswerCounter(plan?.loseAnswer);
     this.dice = new FaultDice(plan?.random);
+    this.hostile = new HostileAnswers(plan?.hostile);
   }
 
   /** For the next /api/v4 request; `path` is the raw path as recorded. */

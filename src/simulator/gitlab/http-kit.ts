@@ -29,6 +29,8 @@ export interface ApiResponse {
   text?: string;
   contentType?: string;
   headers?: Record<string, string>;
+  /** a huge JSON body streamed in chunks (hostile-answers.ts), instead of json or text */
+  oversized?: { bytes: number; declareLength: boolean };
 }
 
 export function ok(json: unknown, status = 200): ApiResponse {

@@ -1,6 +1,7 @@
 // The GitLab REST simulator: a loopback HTTP server that real @gitbeaker/rest talks to unchanged.
-// Per /api/v4 request: record -> injected fault (storm, error, stall, random) -> throttle (RateLimit-*
-// headers) -> route (unknown: 404) -> authenticate + scopes -> handler -> lost answer -> latency -> answer.
+// Per /api/v4 request: record -> hostile answer (hostile-answers.ts) -> injected fault (storm, error,
+// stall, random) -> throttle (RateLimit-* headers) -> route (unknown: 404) -> authenticate + scopes ->
+// handler -> header rewrite -> lost answer -> latency -> answer.
 // Faults sit in front of GitLab (like a proxy), so they neither count against the throttle nor need auth;
 // a lost answer is lost on the way back, after GitLab did the work.
 
@@ -18,6 +19,7 @@ import {
   type RateLimitPlan,
 } from './faults.js';
 import type { GitLabFixture } from './fixture-types.js';
+import { oversizedBody, rewriteHeaders } from './hostile-answers.js';
 import { ApiError, routeNotFound, type ApiResponse, type RequestContext } from './http-kit.js';
 import { readBody, recordQuery, redactTokens } from './request-io.js';
 import { Router } from './router.js';
@@ -27,6 +29,8 @@ import { SimulatorState } from './state.js';
 export type {
   FaultPlan,
   FaultRule,
+  HostileAnswer,
+  HostileAnswerPlan,
   LoseAnswerPlan,
   LostAnswerMode,
   RandomFaultPlan,
@@ -59,7 +63,7 @@ export interface RecordedRequest {
   status: number;
   authScheme: AuthScheme;
   /** faults only; a 429 from the RateLimitPlan throttle is GitLab behaviour and records null */
-  injected: 'error' | 'rate-limit' | 'stall' | 'lost-answer' | null;
+  injected: 'error' | 'rate-limit' | 'stall' | 'lost-answer' | 'hostile' | null;
   /** with `injected`: the part of the plan that hit the request */
   injectedBy?: FaultRule;
   /** with injected 'lost-answer': how, and what GitLab had answered (the work is in the state) */
@@ -187,6 +191,14 @@ class Simulator implements GitLabSimulator {
       this.write(res, record, response, isHead);
     };
 
+    const hostile = this.faults.hostile.decide(method, rawPath);
+    if (hostile) {
+      record.injected = 'hostile';
+      record.injectedBy = 'hostile';
+    }
+    if (hostile?.kind === 'respond') return answer(hostile.response);
+    const rewrite = hostile?.kind === 'rewrite' ? hostile.headers : null;
+
     const fault = this.faults.decide(method, rawPath);
     if (fault.kind !== 'none') {
       record.injected = fault.injected;
@@ -197,7 +209,10 @@ class Simulator implements GitLabSimulator {
     const lost: LostAnswer | null = fault.kind === 'lose-answer' ? fault.lost : null;
 
     // GitLab has answered (or throttled): from here on the work is done, whatever reaches the client.
-    const deliver = async (response: ApiResponse): Promise<void> => {
+    const deliver = async (gitlabResponse: ApiResponse): Promise<void> => {
+      const response = rewrite
+        ? { ...gitlabResponse, headers: rewriteHeaders(gitlabResponse.headers, rewrite) }
+        : gitlabResponse;
       if (!lost) return answer(response);
       record.lostAnswer = { mode: lost.mode, status: response.status };
       switch (lost.mode) {
@@ -278,6 +293,10 @@ class Simulator implements GitLabSimulator {
     isHead: boolean,
   ): void {
     if (res.destroyed || res.headersSent) return;
+    if (response.oversized) {
+      this.writeOversized(res, record, response, response.oversized, isHead);
+      return;
+    }
     const payload =
       response.json !== undefined
         ? JSON.stringify(response.json)
@@ -288,13 +307,53 @@ class Simulator implements GitLabSimulator {
       response.json !== undefined ? 'application/json' : (response.contentType ?? 'text/plain');
     const headers: Record<string, string | number> = {
       ...response.headers,
-      'Content-Type': contentType,
       'Content-Length': Buffer.byteLength(payload),
     };
+    // A hostile header rewrite may set its own content type (`application/json; charset=…`).
+    if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type'))
+      headers['Content-Type'] = contentType;
     // Recorded before the bytes leave, so a client that just got its answer sees the final record.
     record.status = response.status;
     res.writeHead(response.status, headers);
     res.end(isHead ? undefined : payload);
+  }
+
+  /** Streams a huge body chunk by chunk, pausing for the client, and stops when it goes away. */
+  private writeOversized(
+    res: ServerResponse,
+    record: RecordedRequest,
+    response: ApiResponse,
+    size: { bytes: number; declareLength: boolean },
+    isHead: boolean,
+  ): void {
+    const body = oversizedBody(size.bytes);
+    const headers: Record<string, string | number> = {
+      ...response.headers,
+      'Content-Type': response.contentType ?? 'application/json',
+    };
+    if (size.declareLength) headers['Content-Length'] = body.length;
+    record.status = response.status;
+    res.writeHead(response.status, headers);
+    if (isHead) {
+      res.end();
+      return;
+    }
+    const chunks = body.chunks()[Symbol.iterator]();
+    const pump = (): void => {
+      for (;;) {
+        if (res.destroyed) return;
+        const next = chunks.next();
+        if (next.done) {
+          res.end();
+          return;
+        }
+        if (!res.write(next.value)) {
+          res.once('drain', pump);
+          return;
+        }
+      }
+    };
+    pump();
   }
 }
 
