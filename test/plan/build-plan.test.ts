@@ -198,6 +198,49 @@ describe('agents on one physical cluster never share an agentk object', () => {
       'gitlab-agent-payments-prod',
     );
   });
+
+  it('says which agents still share objects, and what to do, instead of overwriting one silently', () => {
+    // Top-level groups my_group and my-group are both "my-group" in a namespace name, and both
+    // agents are called "prod": every name would be the same.
+    const p = plan(
+      new InventoryBuilder().group('my_group', 'prod', PROD).group('my-group', 'prod', PROD),
+    );
+    const collisions = p.warnings.filter((w) => w.code === 'agentk-name-collision');
+    expect(collisions).toHaveLength(1);
+    expect(collisions[0]!.clusterId).toBe(1);
+    const message = collisions[0]!.message;
+    expect(message).toContain('my_group/gitlab-agents:prod and my-group/gitlab-agents:prod');
+    expect(message).toContain('Namespace gitlab-agent-my-group-prod');
+    expect(message).toContain('Secret gitlab-agent-my-group-prod/prod-gitlab-agent-token');
+    expect(message).toContain('apply --only my_group/gitlab-agents:prod');
+    expect(p.summary.warnings).toBe(p.warnings.length);
+    // The warning tells the truth: these agents do share objects.
+    expect(shared(p).length).toBeGreaterThan(0);
+  });
+
+  it('counts an agent already cut over among those on its cluster', () => {
+    const live: LiveState = {
+      projects: {
+        'my_group/gitlab-agents': {
+          exists: true,
+          agents: ['prod'],
+          files: {
+            '.gitlab/agents/prod/config.yaml': 'ci_access:\n  groups:\n    - id: my_group\n',
+          },
+          connectedAgents: ['prod'],
+        },
+      },
+    };
+    const p = plan(
+      new InventoryBuilder()
+        .group('my_group', 'prod', PROD, { enabled: false })
+        .group('my-group', 'prod', PROD),
+      planOptions(),
+      live,
+    );
+    expect(agent(p, 'my_group/gitlab-agents:prod').status).toBe('done');
+    expect(codes(p)).toContain('agentk-name-collision');
+  });
 });
 
 describe('rule 3: where the agent lives', () => {
