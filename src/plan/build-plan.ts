@@ -23,6 +23,7 @@ import { compareVariables, variableId, variablesFor } from './variables.js';
 import { scopeMatches, weighInstanceVariables } from './variable-precedence.js';
 import { checkClusters, checkVersionSupport } from './warnings.js';
 import { checkVariableLeaks } from './variable-leaks.js';
+import { checkAgentkNames } from './cluster-names.js';
 
 interface Decision {
   action: ClusterAction;
@@ -312,6 +313,9 @@ export function buildPlan(inventory: Inventory, live: LiveState, options: PlanOp
   );
   assignNamespaces(agents);
   agents.sort((a, b) => a.ref.localeCompare(b.ref));
+  // Once every agent has its names, over all of them (done ones too: their agentk is installed):
+  // a clash must show in the plan, before apply lets one agent overwrite another.
+  warnings.push(...checkAgentkNames(agents));
 
   const plannedClusters = clusters.map((c) => ({
     id: c.id,

@@ -12,6 +12,7 @@ import {
 import { describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { UserError } from '../../src/errors.js';
+import { fitName, nameHash } from '../../src/kube/fit-name.js';
 import { kasFromMetadata, parseKasAddress } from '../../src/kube/kas.js';
 import {
   TOKEN_ID_ANNOTATION,
@@ -119,11 +120,109 @@ describe('renderAgentkManifests', () => {
     expect(deployment.length).toBeLessThanOrEqual(63);
   });
 
-  it("keeps the namespace a DNS label the way GitLab's install command does", () => {
-    expect(agentNamespace('prod-eu')).toBe('gitlab-agent-prod-eu');
-    const long = agentNamespace('x'.repeat(63));
-    expect(long).toBe(`gitlab-agent-${'x'.repeat(50)}`);
-    expect(agentNamespace(`${'y'.repeat(49)}-z`)).toBe(`gitlab-agent-${'y'.repeat(49)}`);
+  it.each([
+    // Names that fit are GitLab's install command's, unchanged.
+    ['prod-eu', 'prod-eu', 'gitlab-agent-prod-eu'],
+    ['50 characters', 'x'.repeat(50), `gitlab-agent-${'x'.repeat(50)}`],
+    // Longer ones keep their first 41 characters and a hash of the whole namespace.
+    [
+      '51 characters',
+      'x'.repeat(51),
+      `gitlab-agent-${'x'.repeat(41)}-${nameHash(`gitlab-agent-${'x'.repeat(51)}`)}`,
+    ],
+    [
+      '63 characters',
+      'x'.repeat(63),
+      `gitlab-agent-${'x'.repeat(41)}-${nameHash(`gitlab-agent-${'x'.repeat(63)}`)}`,
+    ],
+    // A "-" where the cut falls is dropped, so the hash never follows "--".
+    [
+      'a cut next to "-"',
+      `${'y'.repeat(40)}-${'z'.repeat(20)}`,
+      `gitlab-agent-${'y'.repeat(40)}-${nameHash(`gitlab-agent-${'y'.repeat(40)}-${'z'.repeat(20)}`)}`,
+    ],
+  ])('names the namespace of an agent of %s', (_, agentName, namespace) => {
+    expect(agentNamespace(agentName)).toBe(namespace);
+    expect(namespace).toMatch(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/);
+  });
+
+  it('gives agent names sharing their first 50 characters different namespaces', () => {
+    // GitLab's "first 50 characters" made these one namespace: an agent split past 500 entries
+    // (<long> and <long>-2) overwrote its twin's token Secret on every run.
+    const long = 'production-kubernetes-cluster-europe-west1-primary-workloads-sh';
+    const split = 'production-kubernetes-cluster-europe-west1-primary-workloads-2';
+    expect(long.slice(0, 50)).toBe(split.slice(0, 50));
+    expect(agentNamespace(long)).not.toBe(agentNamespace(split));
+    // Pinned: a namespace agentk is installed in must not move when this code changes.
+    expect(agentNamespace(long)).toBe(
+      'gitlab-agent-production-kubernetes-cluster-europe-west-8c3c7d89',
+    );
+  });
+
+  it.each([
+    // The chart's trunc 60 would cut into these names: the Deployment keeps a hash instead.
+    ['61 characters', 'f'.repeat(61), `${'f'.repeat(61)}-gitlab-agent`],
+    ['63 characters', 'f'.repeat(63), `${'f'.repeat(63)}-gitlab-agent`],
+    [
+      '62 characters, saying gitlab-agent',
+      `my-gitlab-agent-${'g'.repeat(46)}`,
+      `my-gitlab-agent-${'g'.repeat(46)}`,
+    ],
+  ])('names the Deployment of a release of %s with a hash', (_, release, full) => {
+    const names = agentkObjectNames(release);
+    expect(names.deployment).toBe(`${full.slice(0, 51)}-${nameHash(full)}-v2`);
+    expect(names.deployment).toMatch(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/);
+    // The rest stays the chart's: trunc 63 only ever cuts into "-gitlab-agent".
+    expect(names.fullname).toBe(full.slice(0, 63).replace(/-$/, ''));
+  });
+
+  it('gives agent names sharing their first 60 characters different Deployments', () => {
+    // The chart's `fullname | trunc 60`-v2 made both of these one Deployment, and the second
+    // agent could never install (its selector differs, and a selector is immutable).
+    const long = 'production-kubernetes-cluster-europe-west1-primary-workloads-sh';
+    const split = 'production-kubernetes-cluster-europe-west1-primary-workloads-2';
+    const [a, b] = [agentkObjectNames(long), agentkObjectNames(split)];
+    expect(a.deployment).not.toBe(b.deployment);
+    expect(a.secret).not.toBe(b.secret);
+    expect(a.fullname).not.toBe(b.fullname);
+  });
+
+  it.each([
+    ['short', 'short'],
+    ['exactly fits', 'a'.repeat(20)],
+  ])('fitName keeps a name that fits byte for byte (%s)', (_, name) => {
+    expect(fitName(name, 20)).toBe(name);
+  });
+
+  it.each([
+    ['one character too long', 'a'.repeat(21), 20, `${'a'.repeat(11)}-${nameHash('a'.repeat(21))}`],
+    ['300 characters', 'a'.repeat(300), 63, `${'a'.repeat(54)}-${nameHash('a'.repeat(300))}`],
+    // the head trimmed of "-" so nothing ends up as "--"
+    [
+      'a cut next to "-"',
+      `${'b'.repeat(10)}--${'c'.repeat(10)}`,
+      20,
+      `${'b'.repeat(10)}-${nameHash(`${'b'.repeat(10)}--${'c'.repeat(10)}`)}`,
+    ],
+    // nothing but "-" in the head: the hash alone
+    [
+      'a head of only "-"',
+      `---------${'d'.repeat(20)}`,
+      17,
+      nameHash(`---------${'d'.repeat(20)}`),
+    ],
+  ])('fitName cuts a name that does not fit and keeps its hash (%s)', (_, name, max, fitted) => {
+    expect(fitName(name, max)).toBe(fitted);
+    expect(fitted.length).toBeLessThanOrEqual(max);
+  });
+
+  it('fitName keeps names apart that plain truncation would merge', () => {
+    const names = Array.from({ length: 200 }, (_, i) => `${'p'.repeat(60)}-${i}`);
+    expect(new Set(names.map((n) => fitName(n, 63))).size).toBe(names.length);
+  });
+
+  it('nameHash is the first 8 hex digits of sha256, pinned so installed names never move', () => {
+    expect(nameHash('gitlab-agent')).toBe('4c05b50e');
   });
 
   it("uses the chart's selector and labels, and Helm's adoption metadata on the chart's objects only", () => {

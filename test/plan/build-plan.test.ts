@@ -1,5 +1,6 @@
 // The mapping rules (DESIGN.md), one table or case each, and the hard combinations.
 import { describe, expect, it } from 'vitest';
+import { agentkObjectNames, renderAgentkManifests } from '../../src/kube/manifests.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import { emptyLiveState, type LiveState } from '../../src/plan/live-state.js';
 import type { Plan } from '../../src/plan/types.js';
@@ -108,6 +109,137 @@ describe('rule 2: hierarchy limit', () => {
       'logistics',
       'payments',
     ]);
+  });
+});
+
+describe('agents on one physical cluster never share an agentk object', () => {
+  /** Every object apply would install for each agent, as the cluster tells them apart. */
+  const installed = (p: Plan) =>
+    p.agents.flatMap((a) =>
+      renderAgentkManifests({
+        agentName: a.name,
+        namespace: a.namespace,
+        kasAddress: 'wss://kas.example.test',
+        kasVersion: '17.11.2',
+        rbac: { kind: 'cluster-admin' },
+        token: { value: 'not-a-token', id: 1 },
+      }).map((o) => ({
+        agent: a.ref,
+        object: `${a.apiUrl} ${o.kind} ${o.metadata?.namespace ?? '-'}/${o.metadata?.name}`,
+      })),
+    );
+  /** Objects two agents would both write, with the agents. */
+  const shared = (p: Plan) => {
+    const owners = new Map<string, string[]>();
+    for (const { agent, object } of installed(p))
+      owners.set(object, [...(owners.get(object) ?? []), agent]);
+    return [...owners].filter(([, agents]) => agents.length > 1);
+  };
+
+  it('two top-level groups whose paths share their first 50 characters get a namespace each', () => {
+    // Cut at 63, `gitlab-agent-<root>-prod` was one namespace for both: each agent overwrote the
+    // other's token Secret on every run, and both looked connected.
+    const north = 'platform-engineering-europe-west-division-alpha-team-north';
+    const south = 'platform-engineering-europe-west-division-alpha-team-south';
+    const p = plan(new InventoryBuilder().group(north, 'prod', PROD).group(south, 'prod', PROD));
+    expect(p.agents.map((a) => a.namespace)).toEqual([
+      'gitlab-agent-platform-engineering-europe-west-division-9d574278',
+      'gitlab-agent-platform-engineering-europe-west-division-7f06af0a',
+    ]);
+    expect(shared(p)).toEqual([]);
+    expect(codes(p)).not.toContain('agentk-name-collision');
+  });
+
+  it('an agent split past 500 projects with a long cluster name gives its agents their own namespace and Deployment', () => {
+    // `<long>` and `<long>-2` share their first 60 characters: one namespace, and the chart's
+    // `fullname | trunc 60`-v2 one Deployment, which the second agent could never take over.
+    const long = 'Production Kubernetes Cluster europe-west1 primary workloads shared';
+    const builder = new InventoryBuilder();
+    for (let i = 0; i < 501; i += 1)
+      builder.project(`acme/p${String(i).padStart(4, '0')}`, long, PROD);
+    const p = plan(builder);
+    expect(p.agents.map((a) => a.name)).toEqual([
+      'production-kubernetes-cluster-europe-west1-primary-workloads-2',
+      'production-kubernetes-cluster-europe-west1-primary-workloads-sh',
+    ]);
+    expect(new Set(p.agents.map((a) => a.namespace)).size).toBe(2);
+    const deployments = p.agents.map((a) => agentkObjectNames(a.name).deployment);
+    expect(new Set(deployments).size).toBe(2);
+    expect(shared(p)).toEqual([]);
+    expect(codes(p)).toContain('access-list-split');
+    expect(codes(p)).not.toContain('agentk-name-collision');
+  });
+
+  it("moves an agent whose usual namespace is another agent's namespace with its root in it", () => {
+    // payments' and logistics' "prod" move to gitlab-agent-<root>-prod; data's cluster is named
+    // "payments-prod", whose usual namespace is then taken too.
+    const p = plan(
+      new InventoryBuilder()
+        .group('payments', 'prod', PROD)
+        .group('logistics', 'prod', PROD)
+        .group('data', 'payments-prod', PROD),
+    );
+    expect(p.agents.map((a) => `${a.ref} ${a.namespace}`)).toEqual([
+      'data/gitlab-agents:payments-prod gitlab-agent-data-payments-prod',
+      'logistics/gitlab-agents:prod gitlab-agent-logistics-prod',
+      'payments/gitlab-agents:prod gitlab-agent-payments-prod',
+    ]);
+    expect(shared(p)).toEqual([]);
+  });
+
+  it('an agent on another cluster keeps its usual namespace', () => {
+    const p = plan(
+      new InventoryBuilder()
+        .group('payments', 'prod', PROD)
+        .group('logistics', 'prod', PROD)
+        .group('data', 'payments-prod', STAGING),
+    );
+    expect(agent(p, 'data/gitlab-agents:payments-prod').namespace).toBe(
+      'gitlab-agent-payments-prod',
+    );
+  });
+
+  it('says which agents still share objects, and what to do, instead of overwriting one silently', () => {
+    // Top-level groups my_group and my-group are both "my-group" in a namespace name, and both
+    // agents are called "prod": every name would be the same.
+    const p = plan(
+      new InventoryBuilder().group('my_group', 'prod', PROD).group('my-group', 'prod', PROD),
+    );
+    const collisions = p.warnings.filter((w) => w.code === 'agentk-name-collision');
+    expect(collisions).toHaveLength(1);
+    expect(collisions[0]!.clusterId).toBe(1);
+    const message = collisions[0]!.message;
+    expect(message).toContain('my_group/gitlab-agents:prod and my-group/gitlab-agents:prod');
+    expect(message).toContain('Namespace gitlab-agent-my-group-prod');
+    expect(message).toContain('Secret gitlab-agent-my-group-prod/prod-gitlab-agent-token');
+    expect(message).toContain('apply --only my_group/gitlab-agents:prod');
+    expect(p.summary.warnings).toBe(p.warnings.length);
+    // The warning tells the truth: these agents do share objects.
+    expect(shared(p).length).toBeGreaterThan(0);
+  });
+
+  it('counts an agent already cut over among those on its cluster', () => {
+    const live: LiveState = {
+      projects: {
+        'my_group/gitlab-agents': {
+          exists: true,
+          agents: ['prod'],
+          files: {
+            '.gitlab/agents/prod/config.yaml': 'ci_access:\n  groups:\n    - id: my_group\n',
+          },
+          connectedAgents: ['prod'],
+        },
+      },
+    };
+    const p = plan(
+      new InventoryBuilder()
+        .group('my_group', 'prod', PROD, { enabled: false })
+        .group('my-group', 'prod', PROD),
+      planOptions(),
+      live,
+    );
+    expect(agent(p, 'my_group/gitlab-agents:prod').status).toBe('done');
+    expect(codes(p)).toContain('agentk-name-collision');
   });
 });
 
