@@ -85,7 +85,13 @@ export async function executeApply(input: ExecuteApplyInput): Promise<ExitCode> 
       clusters: inventory.clusters.map((c) => ({ id: c.id, apiUrl: c.apiUrl, caCert: c.caCert })),
       ...(demo ? { serverOverrides: demo.serverOverrides } : {}),
     });
-    await preflight({ plan, agents, settings, kube });
+    await preflight({
+      plan,
+      agents,
+      settings,
+      kube,
+      installed: new Set(journal.journal.installs.map((i) => i.ref)),
+    });
     if (settings.dryRun) out.info(out.color.bold('Dry run: nothing will change.'));
     const result = await runApply(
       {

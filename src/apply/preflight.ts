@@ -6,11 +6,12 @@
 import { AuthorizationV1Api, type V1ResourceAttributes } from '@kubernetes/client-node';
 import { access, constants, mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
+import { agentkCollisions } from '../plan/cluster-names.js';
 import { UserError } from '../errors.js';
 import { callKube } from '../kube/errors.js';
 import { agentkObjectNames, parseRbacFlag, type RbacChoice } from '../kube/manifests.js';
 import { projectPathProblem } from '../plan/project-path.js';
-import type { Plan, PlannedAgent } from '../plan/types.js';
+import type { Plan, PlannedAgent, PlanStep } from '../plan/types.js';
 import { proveTarget } from './steps/kube-target.js';
 import type { ApplySettings, KubeAccess } from './types.js';
 import { poolConnections } from '../kube/clients.js';
@@ -92,6 +93,8 @@ export interface PreflightInput {
   agents: PlannedAgent[];
   settings: ApplySettings;
   kube: KubeAccess;
+  /** agents whose agentk an earlier run installed (the journal's installs) */
+  installed?: ReadonlySet<string>;
 }
 
 export async function preflight(input: PreflightInput): Promise<void> {
@@ -108,6 +111,8 @@ export async function preflight(input: PreflightInput): Promise<void> {
         hint: 'Plan again with a valid --agent-project-name or --agent-project ROOT=PATH.',
       });
   }
+  if (settings.install === 'apply')
+    refuseSharedObjects(plan, agents, steps, input.installed ?? new Set());
   // The clusters apply will write to (agentk), or read (before one is turned off).
   const checks = agents.flatMap((agent) => {
     const kinds = new Set(steps(agent).map((s) => s.kind));
@@ -136,4 +141,35 @@ export async function preflight(input: PreflightInput): Promise<void> {
         hint: 'Fix the kubeconfig (or --context-for / --same-cluster), leave those agents out with --only, or install agentk yourself with --install manifests|none.',
       },
     );
+}
+
+/**
+ * Agents on one cluster whose agentk would share objects (plan warns: agentk-name-collision) are
+ * never installed side by side: the second would take over the first's token Secret. Installing
+ * one of them is refused when another is installed with it, or is there already (the journal
+ * says so, or its plan has no install step left); one alone (apply --only) goes ahead.
+ */
+function refuseSharedObjects(
+  plan: Plan,
+  selected: PlannedAgent[],
+  steps: (agent: PlannedAgent) => PlanStep[],
+  installed: ReadonlySet<string>,
+): void {
+  const chosen = new Set(selected.map((a) => a.ref));
+  const installs = (a: PlannedAgent) =>
+    chosen.has(a.ref) && steps(a).some((s) => s.kind === 'install-agentk');
+  const there = (a: PlannedAgent) =>
+    installed.has(a.ref) || !steps(a).some((s) => s.kind === 'install-agentk');
+  for (const clash of agentkCollisions(plan.agents)) {
+    const installing = clash.agents.filter(installs);
+    const others = clash.agents.filter((a) => !installing.includes(a) && there(a));
+    if (installing.length === 0 || installing.length + others.length < 2) continue;
+    const refs = [...installing, ...others].map((a) => a.ref);
+    throw new UserError(
+      `Agents ${refs.join(' and ')} would share agentk objects on ${clash.agents[0]!.apiUrl} (${clash.objects.slice(0, 3).join(', ')}): installing them side by side would let one take over the other's token Secret.`,
+      {
+        hint: `Rename all but one (the migrate wizard can) and plan again, or apply one at a time: apply --only ${installing[0]!.ref}.`,
+      },
+    );
+  }
 }

@@ -91,12 +91,39 @@ function firstCluster(agents: PlannedAgent[]): number | null {
   return ids.length === 0 ? null : Math.min(...ids);
 }
 
+/** Sets of agents on one cluster that would share agentk objects, with those objects. */
+export function agentkCollisions(
+  agents: PlannedAgent[],
+): { agents: PlannedAgent[]; objects: string[] }[] {
+  return checkAgentk(agents).clashes.map((c) => ({
+    agents: c.agents,
+    objects: c.ids.map(objectText),
+  }));
+}
+
 /**
  * `agentk-name-collision` for agents that would share an object on one physical cluster (same
  * normalised API URL), and `agentk-name-invalid` for a name Kubernetes would refuse. Plans where
  * every name is distinct and valid get no warning at all.
  */
 export function checkAgentkNames(agents: PlannedAgent[]): PlanWarning[] {
+  const { warnings, clashes } = checkAgentk(agents);
+  for (const { agents: sharing, ids } of clashes) {
+    const refs = sharing.map((a) => a.ref);
+    const list = `${refs.slice(0, -1).join(', ')} and ${refs[refs.length - 1]!}`;
+    warnings.push({
+      code: 'agentk-name-collision',
+      clusterId: firstCluster(sharing),
+      message: `Agents ${list} would install agentk into the same objects on ${normaliseApiUrl(sharing[0]!.apiUrl)} (${ids.map(objectText).join(', ')}): installing one would take over what another installed there (its token Secret, its Deployment), and rolling one back would delete another's. Give all but one of them another name (rename it in the migrate wizard, or rename its certificate cluster in GitLab) and plan again; until then apply only one of them (apply --only ${refs[0]!}).`,
+    });
+  }
+  return warnings;
+}
+
+function checkAgentk(agents: PlannedAgent[]): {
+  warnings: PlanWarning[];
+  clashes: { agents: PlannedAgent[]; ids: AgentkObjectId[] }[];
+} {
   const warnings: PlanWarning[] = [];
   const owners = new Map<string, { id: AgentkObjectId; agents: PlannedAgent[] }>();
   for (const agent of agents) {
@@ -128,14 +155,5 @@ export function checkAgentkNames(agents: PlannedAgent[]): PlanWarning[] {
     clash.ids.push(owner.id);
     clashes.set(key, clash);
   }
-  for (const { agents: sharing, ids } of clashes.values()) {
-    const refs = sharing.map((a) => a.ref);
-    const list = `${refs.slice(0, -1).join(', ')} and ${refs[refs.length - 1]!}`;
-    warnings.push({
-      code: 'agentk-name-collision',
-      clusterId: firstCluster(sharing),
-      message: `Agents ${list} would install agentk into the same objects on ${normaliseApiUrl(sharing[0]!.apiUrl)} (${ids.map(objectText).join(', ')}): installing one would take over what another installed there (its token Secret, its Deployment), and rolling one back would delete another's. Give all but one of them another name (rename it in the migrate wizard, or rename its certificate cluster in GitLab) and plan again; until then apply only one of them (apply --only ${refs[0]!}).`,
-    });
-  }
-  return warnings;
+  return { warnings, clashes: [...clashes.values()] };
 }

@@ -3,7 +3,7 @@
 // chosen that name — ref, paths, namespace, KUBE_CONTEXT values, steps and cluster links agree.
 import { normaliseApiUrl } from '../discovery/api-url.js';
 import { UserError } from '../errors.js';
-import { agentNamespace, toAgentName } from './agent-name.js';
+import { agentNamespace, rootedNamespace } from './agent-name.js';
 import { stepsFor, type AgentProgress } from './steps.js';
 import type { Plan, PlannedAgent } from './types.js';
 
@@ -91,9 +91,8 @@ function namespaceFor(plan: Plan, agent: PlannedAgent, change: AgentIdentity): s
   );
   const plain = agentNamespace(change.name);
   if (!taken.has(plain)) return plain;
-  const withRoot = `gitlab-agent-${toAgentName(`${rootOf(change.project)}-${change.name}`)}`
-    .slice(0, MAX_NAME)
-    .replace(/-+$/, '');
+  // the plan's own rule (a hash where the name is cut), so a rename plans what `plan` would
+  const withRoot = rootedNamespace(rootOf(change.project), change.name);
   return taken.has(withRoot) ? null : withRoot;
 }
 
