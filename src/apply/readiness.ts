@@ -5,6 +5,7 @@
 //   - agentk running, seen through a kube context proven to reach the agent's cluster (server and
 //     CA, or kube-system's identity): a connected token alone says it runs *somewhere*.
 // Shared by apply (before a cluster is turned off), status and verify. Reads only.
+import type { V1Deployment } from '@kubernetes/client-node';
 import { sinceLastUse, tokenConnected } from '../continuity/connected.js';
 import { getToken, listActiveTokens } from '../gitlab/agents.js';
 import type { GitLabClient } from '../gitlab/client.js';
@@ -38,6 +39,8 @@ export interface KnownSoFar {
   requireInstalledToken: boolean;
   /** this run saw the agent connect through that token a moment ago: not asked again */
   connection?: string;
+  /** agentk's Deployment as this run read it a moment ago (install found nothing to change) */
+  deployment?: V1Deployment | null;
 }
 
 export async function readReadiness(
@@ -51,7 +54,7 @@ export async function readReadiness(
   if (!target.ok) notRunning = `cannot show agentk runs in ${agent.apiUrl}: ${target.problem}`;
   else {
     installedTokenId ??= await readInstalledTokenId(target.kc, agent);
-    const deployment = await readAgentkDeployment(target.kc, agent);
+    const deployment = known.deployment ?? (await readAgentkDeployment(target.kc, agent));
     const rollout = deployment ? rolloutState(deployment) : null;
     notRunning = !rollout
       ? `agentk is not installed in ${agent.namespace} (context ${target.context})`

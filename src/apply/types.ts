@@ -1,6 +1,6 @@
 // What the apply engine works with: the settings from the command line, the small interfaces to
 // the outside world (GitLab client, Kubernetes targets), and what each step reports back.
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig, V1Deployment } from '@kubernetes/client-node';
 import type { GitLabClient } from '../gitlab/client.js';
 import type { ProjectAudit } from '../ci-audit/types.js';
 import type { ClusterGate } from '../continuity/rows.js';
@@ -81,6 +81,8 @@ export interface AgentRun {
   agentId: number | null;
   /** a token created in this run, held in memory only until agentk has it */
   newToken: { id: number; value: string } | null;
+  /** agentk's Deployment as install read it, when nothing needed writing (readiness reuses it) */
+  liveDeployment: V1Deployment | null;
   /** the token this run created (kept after agentk has its value): it cannot have been used before */
   freshTokenId: number | null;
   installedTokenId: number | null;

@@ -36,6 +36,11 @@ export interface AppliedObject {
   dryRun: boolean;
   /** why the outcome was decided without asking the API server, if it was */
   note?: string;
+  /**
+   * the live object, where the read alone decided it was unchanged (never for a Secret: its
+   * values stay where they were read)
+   */
+  live?: KubernetesObject;
 }
 
 // Helm's install order, reduced to what agentk needs: what others refer to comes first. The
@@ -166,7 +171,12 @@ export async function applyObjects(
     }
     const before = await callKube(kc, 'read', what, () => readOrNull(client, spec), timeout);
     if (before != null && applyWouldChangeNothing(object, before, manager)) {
-      results.push({ ...base, outcome: 'unchanged', note: UNCHANGED_AS_READ });
+      results.push({
+        ...base,
+        outcome: 'unchanged',
+        note: UNCHANGED_AS_READ,
+        ...(spec.kind === 'Secret' ? {} : { live: before }),
+      });
       continue;
     }
     const after = await callKube(

@@ -1,7 +1,6 @@
 // What a converged re-run of apply costs the clusters, measured with the Kubernetes simulators'
 // request logs on the demo instance through the built CLI: apply once, then again with nothing to
-// do. The second run writes nothing, sends no apply or dry run, and reads each agentk object once
-// (the Deployment twice: see below).
+// do. The second run writes nothing, sends no apply or dry run, and reads each agentk object once.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -25,7 +24,7 @@ const isDiscovery = (r: KubeRequest) => /^\/apis?(\/[^/]+){0,2}$/.test(r.path);
 const isAccessReview = (r: KubeRequest) => r.path.endsWith('/selfsubjectaccessreviews');
 
 describe('a converged re-run of apply', () => {
-  it('makes no write and no dry run, and reads each object at most once (the Deployment twice)', async () => {
+  it('makes no write and no dry run, and reads each object at most once', async () => {
     expect((await runCli(['plan', '--out', plan, '--format', 'json'], world.env)).code).toBe(0);
     const first = await runCli(['apply', plan, '--yes'], world.env);
     expect(first.code, first.stderr).toBe(0);
@@ -44,13 +43,10 @@ describe('a converged re-run of apply', () => {
     expect(reads.every((r) => r.method === 'GET')).toBe(true);
     const perObject = new Map<string, number>();
     for (const r of reads) perObject.set(r.path, (perObject.get(r.path) ?? 0) + 1);
-    for (const [path, n] of perObject)
-      // NOTE: the Deployment is read by applyObjects and again by the readiness check at the end
-      // of the agent's chain (src/apply/readiness.ts readAgentkDeployment); sharing that read is
-      // a change in src/apply.
-      expect(n, path).toBeLessThanOrEqual(path.includes('/deployments/') ? 2 : 1);
-    // 5 objects applied, the token Secret read for its id, the Deployment read again
-    expect(reads.length).toBe(7 * agents);
+    // the readiness check at the end of the chain reuses install's read of the Deployment
+    for (const [path, n] of perObject) expect(n, path).toBe(1);
+    // 5 objects applied, and the token Secret read for its id
+    expect(reads.length).toBe(6 * agents);
     // preflight's access reviews (8 per agent) and one discovery per API group and cluster remain
     expect(requests.filter(isAccessReview)).toHaveLength(8 * agents);
     expect(requests.filter(isDiscovery).length).toBeLessThanOrEqual(4 * world.clusters.length);

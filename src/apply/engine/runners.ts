@@ -82,6 +82,7 @@ export function newRun(agent: PlannedAgent): AgentRun {
     agentId: null,
     newToken: null,
     freshTokenId: null,
+    liveDeployment: null,
     installedTokenId: null,
     target: null,
     configLive: false,

@@ -49,6 +49,7 @@ async function unverifiedReasons(run: AgentRun, ctx: ApplyContext): Promise<stri
     requireInstalledToken: ctx.settings.install === 'apply',
     // connected by the rule seconds ago, through the token agentk has (wait-connection)
     ...(run.connected ? { connection: 'connected during this run' } : {}),
+    ...(run.liveDeployment ? { deployment: run.liveDeployment } : {}),
   });
   run.connected = readiness.connected;
   if (!readiness.connected) reasons.push(`not connected: ${readiness.connection}`);

@@ -200,6 +200,8 @@ export const installAgentk: StepRunner = async (_step, run, ctx): Promise<StepRe
     await revokeOrphans(run, ctx);
   }
   const changed = applied.filter((a) => a.outcome !== 'unchanged');
+  const deployment = applied.find((a) => a.kind === 'Deployment')?.live;
+  run.liveDeployment = changed.length === 0 && deployment ? deployment : null;
   if (changed.length === 0)
     return { status: 'unchanged', detail: `agentk is installed (context ${t.context})` };
   const counts = new Map<string, number>();
