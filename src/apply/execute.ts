@@ -137,9 +137,7 @@ export async function executeApply(input: ExecuteApplyInput): Promise<ExitCode> 
       );
     else {
       out.info(renderApplySummary(summary, settings, out.color));
-      const rerun = journalPath
-        ? `migrate-clusters apply ${journalPath.replace(/\.state\.json$/, '')}`
-        : 'apply';
+      const rerun = input.planPath ? `migrate-clusters apply ${input.planPath}` : 'apply';
       for (const line of renderHandOver(handOver, rerun)) out.info(line);
     }
     if (journalPath && !settings.dryRun) out.info(out.color.dim(`Journal: ${journalPath}`));

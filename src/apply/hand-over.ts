@@ -5,6 +5,7 @@
 import { agentkObjectNames } from '../kube/manifests.js';
 import type { PlannedAgent } from '../plan/types.js';
 import type { StepOutcome } from './run-apply.js';
+import { manifestPath } from './steps/agentk-steps.js';
 import type { ApplySettings, KubeAccess } from './types.js';
 
 export interface HandOverItem {
@@ -32,7 +33,7 @@ export function handOverItems(
     const wait = mine.find((o) => o.step.kind === 'wait-connection');
     if (!wait) return [];
     const install = mine.find((o) => o.step.kind === 'install-agentk');
-    const written = install && /^wrote (.+)$/.exec(install.result.detail);
+    const written = settings.install === 'manifests' && install?.result.status === 'done';
     const target = kube.targetFor(agent);
     return [
       {
@@ -40,7 +41,7 @@ export function handOverItems(
         namespace: agent.namespace,
         secret: agentkObjectNames(agent.name).secret,
         context: target.ok ? target.context : null,
-        manifest: written ? written[1]! : null,
+        manifest: written ? manifestPath(settings, agent) : null,
         connected: wait.result.status === 'unchanged',
       },
     ];

@@ -8,6 +8,7 @@ import { startGitLabSimulator, type GitLabSimulator } from '../simulator/gitlab/
 import { writeKubeconfig } from '../simulator/kube/kubeconfig-file.js';
 import { startKubeSimulator, type KubeSimulator } from '../simulator/kube/server.js';
 import { benchFixture } from './apply-fixture.js';
+import { commitsPerProject } from '../simulator/gitlab/commits-per-project.js';
 
 export interface WorldReady {
   url: string;
@@ -69,21 +70,15 @@ await writeKubeconfig(
 );
 
 function stats(): WorldStats {
-  const commitsPerProject: Record<string, number> = {};
   const gitlabRoutes: Record<string, number> = {};
   for (const r of gitlab!.requests) {
     const key = route(r.method, r.path);
     gitlabRoutes[key] = (gitlabRoutes[key] ?? 0) + 1;
-    const m = /^\/api\/v4\/projects\/([^/]+)\/repository\/commits$/.exec(r.path);
-    if (r.method === 'POST' && m && r.status >= 200 && r.status < 300) {
-      const project = decodeURIComponent(m[1]!);
-      commitsPerProject[project] = (commitsPerProject[project] ?? 0) + 1;
-    }
   }
   return {
     gitlabCalls: gitlab!.requests.length,
     kubeRequests: clusters.reduce((sum, k) => sum + k.requests.length, 0),
-    commitsPerProject,
+    commitsPerProject: commitsPerProject(gitlab!.requests),
     gitlabRoutes,
   };
 }

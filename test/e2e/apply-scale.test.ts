@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { benchFixture } from '../../src/bench/apply-fixture.js';
 import type { Plan } from '../../src/plan/types.js';
+import { commitsPerProject } from '../../src/simulator/gitlab/commits-per-project.js';
 import { runCli } from '../helpers/run-cli.js';
 import { startWorld, type World } from '../helpers/world.js';
 
@@ -24,18 +25,6 @@ afterAll(async () => {
   await world.close();
 });
 
-const commitsByProject = (w: World) => {
-  const counts = new Map<string, number>();
-  for (const r of w.gitlab.requests) {
-    const m = /^\/api\/v4\/projects\/([^/]+)\/repository\/commits$/.exec(r.path);
-    if (m && r.method === 'POST') {
-      const project = decodeURIComponent(m[1]!);
-      counts.set(project, (counts.get(project) ?? 0) + 1);
-    }
-  }
-  return Object.fromEntries(counts);
-};
-
 describe(`apply of ${AGENTS} agents`, () => {
   it('makes one commit per config project and at most 12 GitLab calls per agent', async () => {
     expect(plan.agents).toHaveLength(AGENTS);
@@ -44,7 +33,7 @@ describe(`apply of ${AGENTS} agents`, () => {
     const before = world.clusters.map((k) => k.connections);
     const r = await runCli(['apply', planPath, '--yes', '--parallel', '10'], world.env);
     expect(r.code, r.stderr).toBe(0);
-    expect(commitsByProject(world)).toEqual({
+    expect(commitsPerProject(world.gitlab.requests)).toEqual({
       'team-0/gitlab-agents': 1,
       'team-1/gitlab-agents': 1,
     });

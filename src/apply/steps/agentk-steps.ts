@@ -16,7 +16,8 @@ import {
 } from '../../kube/manifests.js';
 import { MAX_POLL_MS, waitForRollout } from '../../kube/rollout.js';
 import { join } from 'node:path';
-import type { AgentRun, ApplyContext, StepResult, StepRunner } from '../types.js';
+import type { PlannedAgent } from '../../plan/types.js';
+import type { AgentRun, ApplyContext, ApplySettings, StepResult, StepRunner } from '../types.js';
 import { ensureAgentId } from './gitlab-steps.js';
 import { underIntent } from './under-intent.js';
 import { provenTarget, target } from './kube-target.js';
@@ -127,6 +128,11 @@ async function revokeOrphans(run: AgentRun, ctx: ApplyContext): Promise<void> {
   }
 }
 
+/** Where --install manifests writes an agent's objects. */
+export function manifestPath(settings: ApplySettings, agent: PlannedAgent): string {
+  return join(settings.outDir ?? 'manifests', `${agent.project}/${agent.name}.yaml`);
+}
+
 export const installAgentk: StepRunner = async (_step, run, ctx): Promise<StepResult> => {
   const { agent } = run;
   if (ctx.settings.install === 'none')
@@ -143,7 +149,7 @@ export const installAgentk: StepRunner = async (_step, run, ctx): Promise<StepRe
     rbac: parseRbacFlag(ctx.settings.rbac),
   };
   if (ctx.settings.install === 'manifests') {
-    const file = join(ctx.settings.outDir ?? 'manifests', `${agent.project}/${agent.name}.yaml`);
+    const file = manifestPath(ctx.settings, agent);
     if (!ctx.settings.dryRun)
       await writeFileAtomic(file, manifestsToYaml(renderAgentkManifests(input)));
     return { status: 'done', detail: `${ctx.settings.dryRun ? 'would write' : 'wrote'} ${file}` };
