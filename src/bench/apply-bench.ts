@@ -2,18 +2,13 @@
 // request, a simulated rollout per agentk), once with --parallel 1 as the baseline and once with
 // the default, in the same run. Prints time, GitLab calls and kube requests per agent, commits per
 // config project and the apply process's peak RSS. Asserts nothing about wall-clock time.
-import { fork, spawn, type ChildProcess } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { WorldReady, WorldStats } from './apply-world-process.js';
-
-const CLI = fileURLToPath(new URL('../../bin/migrate-clusters.js', import.meta.url));
-// Printed by the CLI's process as it exits: its peak resident set (kB), read by the parent.
-const REPORT_RSS =
-  process.env.BENCH_PRELOAD ??
-  `data:text/javascript,process.on('exit',()=>process.stderr.write('\\nbench-maxrss='+process.resourceUsage().maxRSS+'\\n'))`;
+import { runCli } from './run-cli.js';
 
 interface ApplyRun {
   seconds: number;
@@ -48,33 +43,6 @@ async function startWorld(
     child.once('exit', (code) => reject(new Error(`the bench world exited with ${code}`)));
   });
   return { child, ready };
-}
-
-function runCli(
-  args: string[],
-  env: Record<string, string>,
-  nodeArgs: string[] = [],
-): Promise<{ code: number; seconds: number; peakRssMb: number; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const start = process.hrtime.bigint();
-    const child = spawn(process.execPath, [...nodeArgs, '--import', REPORT_RSS, CLI, ...args], {
-      env: { ...process.env, ...env, NO_COLOR: '1', CI: 'true' },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => {
-      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-      const rss = /bench-maxrss=(\d+)/.exec(stderr);
-      resolve({
-        code: code ?? 1,
-        seconds,
-        peakRssMb: rss ? Number(rss[1]) / 1024 : NaN,
-        stderr,
-      });
-    });
-  });
 }
 
 /** Plans a fresh instance of `agents` agents, then applies the plan with `--parallel parallel`. */

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { discoverInventory } from '../discovery/discover.js';
 import { createGitLabClient } from '../gitlab/client.js';
 import { runApplyBench } from './apply-bench.js';
+import { runPlanBench } from './plan-bench.js';
 import { naiveScan } from './naive-scan.js';
 
 interface Instance {
@@ -28,6 +29,10 @@ interface Measured {
 
 const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 20);
 const SIZES = (process.env.BENCH_SIZES ?? '1000,10000').split(',').filter(Boolean).map(Number);
+const PLAN_SIZES = (process.env.BENCH_PLAN_SIZES ?? '1000,10000,50000')
+  .split(',')
+  .filter(Boolean)
+  .map(Number);
 const APPLY_SIZES = (process.env.BENCH_APPLY_SIZES ?? '10,50,200')
   .split(',')
   .filter(Boolean)
@@ -144,6 +149,13 @@ for (const size of SIZES) {
     legacy.child.disconnect();
   }
 }
+
+await runPlanBench(PLAN_SIZES, {
+  latencyMs: LATENCY_MS,
+  auditMax: Number(process.env.BENCH_PLAN_AUDIT_MAX ?? 10000),
+  throttledSize: Number(process.env.BENCH_THROTTLED_SIZE ?? 50000),
+  perMinute: Number(process.env.BENCH_RATE_LIMIT ?? 2000),
+});
 
 await runApplyBench(APPLY_SIZES, {
   latencyMs: LATENCY_MS,
