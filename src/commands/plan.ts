@@ -37,14 +37,12 @@ export interface PlanCommandOptions extends ConnectionFlags {
 
 function render(
   plan: Plan,
-  format: PlanFormat,
+  format: Exclude<PlanFormat, 'json'>,
   color: Parameters<typeof renderPlanTable>[1],
 ): string {
   switch (format) {
     case 'table':
       return renderPlanTable(plan, color);
-    case 'json':
-      return renderPlanJson(plan).trimEnd();
     case 'markdown':
       return renderPlanMarkdown(plan).trimEnd();
     case 'junit':
@@ -82,11 +80,16 @@ export async function runPlan(options: PlanCommandOptions): Promise<ExitCode> {
     { groups: options.group ?? [] },
     async (inventory, connection) => {
       const plan = await computePlan(connection.client, inventory, planOptions);
+      // Rendered once: at 50,000 projects the JSON is tens of megabytes, and --out with JSON on
+      // stdout would otherwise build it twice.
+      const json =
+        options.out || options.reportDir || format === 'json' ? renderPlanJson(plan) : null;
       // Files first and atomically: a failure leaves no half-written plan or report behind.
-      if (options.out) await writeFileAtomic(options.out, renderPlanJson(plan));
+      if (options.out) await writeFileAtomic(options.out, json!);
       // The reports as one set: all new, or (a full disk half-way) the old ones untouched.
-      if (options.reportDir) await writeFileSetAtomic(options.reportDir, planReportFiles(plan));
-      out.result(render(plan, format, out.color));
+      if (options.reportDir)
+        await writeFileSetAtomic(options.reportDir, planReportFiles(plan, json!));
+      out.result(format === 'json' ? json!.trimEnd() : render(plan, format, out.color));
       if (options.out)
         out.info(
           `Plan written to ${options.out}. Review it, then: migrate-clusters apply ${options.out}`,

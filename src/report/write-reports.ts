@@ -19,11 +19,12 @@ export const PLAN_REPORT_NAMES = {
   text: 'plan.txt',
 } as const;
 
-export function planReportFiles(plan: Plan): ReportFile[] {
+/** `json`: the plan's JSON when the caller has rendered it already (it is rendered once). */
+export function planReportFiles(plan: Plan, json = renderPlanJson(plan)): ReportFile[] {
   // A file is read later, in a browser or an editor: escape codes would only be noise there.
   const noColor = new Chalk({ level: 0 });
   return [
-    { name: PLAN_REPORT_NAMES.json, content: renderPlanJson(plan) },
+    { name: PLAN_REPORT_NAMES.json, content: json },
     { name: PLAN_REPORT_NAMES.markdown, content: renderPlanMarkdown(plan) },
     { name: PLAN_REPORT_NAMES.junit, content: renderPlanJunit(plan) },
     { name: PLAN_REPORT_NAMES.text, content: `${renderPlanTable(plan, noColor)}\n` },
