@@ -1,5 +1,6 @@
-// plan = discover → read live state → map → audit CI. The mapper runs twice: once to learn which
-// projects and config files matter, then with what GitLab already has. Agent names and projects
+// plan = discover → read live state → map → audit CI. The agents are assembled first (no
+// warnings) to learn which projects and config files matter, then the plan is made once with what
+// GitLab already has. Agent names and projects
 // do not depend on live state, so both passes agree on them. Then every project that could deploy
 // through a cluster to migrate has its CI configuration read and audited (src/ci-audit), and the
 // continuity the plan would leave is predicted, so the plan names the jobs that would break.
@@ -13,7 +14,7 @@ import { certClustersOf } from '../continuity/old-cluster.js';
 import { projectsInReach } from '../verify/projects-in-reach.js';
 import { auditProjectCi } from '../verify/read-ci.js';
 import { readVariables } from '../verify/read-variables.js';
-import { buildPlan } from './build-plan.js';
+import { buildPlan, planAgents } from './build-plan.js';
 import { emptyLiveState } from './live-state.js';
 import type { PlanOptions } from './options.js';
 import { continuityWarnings, predictContinuity } from './predict-continuity.js';
@@ -25,7 +26,7 @@ export async function computePlan(
   inventory: Inventory,
   options: PlanOptions,
 ): Promise<Plan> {
-  const draft = buildPlan(inventory, emptyLiveState(), options);
+  const draft = planAgents(inventory, emptyLiveState(), options);
   const requests = new Map<string, LiveStateRequest>();
   for (const agent of draft.agents) {
     const request = requests.get(agent.project) ?? {
@@ -38,9 +39,8 @@ export async function computePlan(
     if (agent.environmentTemplate != null)
       request.configPaths.push(environmentTemplatePath(agent.configPath));
     request.agents!.push({ name: agent.name, variables: agent.ciVariables });
-    request.environments ||= draft.steps.some(
-      (s) => s.agent === agent.ref && s.kind === 'link-environment',
-    );
+    // it would link them: its cluster is one of this project's own
+    request.environments ||= draft.progress.get(agent.ref)!.linkableProjects.length > 0;
     requests.set(agent.project, request);
   }
   const live = await readLiveState(

@@ -57,30 +57,86 @@ export interface SourcedVariable {
   clusterId: number;
 }
 
+/**
+ * The variables of one key, indexed by where they are set, so each cluster looks only at those that
+ * can reach its jobs: instance ones, those on its owner's ancestors (a walk up the path) and
+ * project ones below its owner (a range of the sorted paths). Each keeps its position in the
+ * input: equal ranks are settled by it, as a stable sort of the whole list would.
+ */
+class VariablesOfKey {
+  private readonly instance: number[] = [];
+  private readonly byOwner = new Map<string, number[]>();
+  private readonly projects: { owner: string; index: number }[] = [];
+
+  constructor(variables: SourcedVariable[], key: string) {
+    variables.forEach(({ variable: v }, index) => {
+      if (v.key !== key) return;
+      if (v.level === 'instance') return void this.instance.push(index);
+      const owner = v.owner!.toLowerCase();
+      if (this.byOwner.has(owner)) this.byOwner.get(owner)!.push(index);
+      else this.byOwner.set(owner, [index]);
+      if (v.level === 'project') this.projects.push({ owner, index });
+    });
+    this.projects.sort((a, b) => (a.owner < b.owner ? -1 : a.owner > b.owner ? 1 : 0));
+  }
+
+  /** Every variable `reaches` could accept for a cluster owned by `owner` (a superset). */
+  candidates(owner: string): number[] {
+    const found = new Set(this.instance);
+    const path = owner.toLowerCase();
+    const segments = path.split('/');
+    for (let i = 1; i <= segments.length; i += 1)
+      for (const index of this.byOwner.get(segments.slice(0, i).join('/')) ?? []) found.add(index);
+    const prefix = `${path}/`;
+    for (let i = this.firstAtOrAfter(prefix); i < this.projects.length; i += 1) {
+      if (!this.projects[i]!.owner.startsWith(prefix)) break;
+      found.add(this.projects[i]!.index);
+    }
+    return [...found].sort((a, b) => a - b);
+  }
+
+  private firstAtOrAfter(value: string): number {
+    let [low, high] = [0, this.projects.length];
+    while (low < high) {
+      const mid = (low + high) >> 1;
+      if (this.projects[mid]!.owner < value) low = mid + 1;
+      else high = mid;
+    }
+    return low;
+  }
+}
+
 /** Checked against the variables the plan really sets, so dropped or shadowed ones do not count. */
 export function checkVariableLeaks(
   active: InventoryCluster[],
   variables: SourcedVariable[],
 ): PlanWarning[] {
   const byId = new Map(active.map((c) => [c.id, c]));
+  const keys = ['KUBE_NAMESPACE', 'KUBE_INGRESS_BASE_DOMAIN'] as const;
+  const indexes = new Map(keys.map((key) => [key, new VariablesOfKey(variables, key)]));
   const warnings: PlanWarning[] = [];
   for (const a of active) {
     const leaked: { key: string; value: string; from: number }[] = [];
-    for (const key of ['KUBE_NAMESPACE', 'KUBE_INGRESS_BASE_DOMAIN'] as const) {
+    // instance clusters' jobs are everywhere: `reaches` never guesses for them
+    if (a.level === 'instance') continue;
+    for (const key of keys) {
       if (key === 'KUBE_NAMESPACE' ? fixedNamespace(a) : a.domain) continue;
-      const winner = variables
-        .filter(({ variable: v, clusterId }) => {
-          const source = byId.get(clusterId);
-          return (
-            v.key === key &&
-            source != null &&
-            source !== a &&
-            reaches(v, a) &&
-            scopesOverlap(v.environmentScope, a.environmentScope) &&
-            outranks(a, source)
-          );
-        })
-        .sort((x, y) => variableRank(y.variable) - variableRank(x.variable))[0];
+      let winner: SourcedVariable | null = null;
+      for (const index of indexes.get(key)!.candidates(a.owner!)) {
+        const candidate = variables[index]!;
+        const { variable: v, clusterId } = candidate;
+        const source = byId.get(clusterId);
+        if (
+          source == null ||
+          source === a ||
+          !reaches(v, a) ||
+          !scopesOverlap(v.environmentScope, a.environmentScope) ||
+          !outranks(a, source)
+        )
+          continue;
+        // the first of the highest rank, in input order
+        if (winner == null || variableRank(v) > variableRank(winner.variable)) winner = candidate;
+      }
       if (winner) leaked.push({ key, value: winner.variable.value, from: winner.clusterId });
     }
     if (leaked.length === 0) continue;

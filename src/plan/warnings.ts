@@ -13,7 +13,7 @@ function versionAtLeast(version: string | null, major: number, minor: number): b
 
 export function checkClusters(
   clusters: InventoryCluster[],
-  decisions: Map<number, { action: ClusterAction }>,
+  decisions: ReadonlyMap<number, { action: ClusterAction }>,
   options: PlanOptions,
 ): PlanWarning[] {
   const warnings: PlanWarning[] = [];
