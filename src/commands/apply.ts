@@ -14,7 +14,7 @@ import { writeFileAtomic } from '../files.js';
 import { parseContextFor, parseSameCluster } from '../flag-values.js';
 import { assertWriteScope } from '../gitlab/token-scope.js';
 import { createOutput } from '../output.js';
-import { computePlan } from '../plan/compute-plan.js';
+import { computePlan } from '../live-state/compute-plan.js';
 import { defaultPlanOptions } from '../plan/options.js';
 import type { Plan } from '../plan/types.js';
 import { renderPlanJson } from '../report/plan-json.js';

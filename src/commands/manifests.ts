@@ -10,7 +10,7 @@ import {
   renderAgentkManifests,
 } from '../kube/manifests.js';
 import { createOutput } from '../output.js';
-import { computePlan } from '../plan/compute-plan.js';
+import { computePlan } from '../live-state/compute-plan.js';
 import { defaultPlanOptions } from '../plan/options.js';
 import type { PlannedAgent } from '../plan/types.js';
 import { parsePairs } from '../flag-values.js';

@@ -6,7 +6,7 @@ import { staleReasons } from '../apply/stale.js';
 import type { ConnectionFlags } from '../connection.js';
 import { UserError, type ExitCode } from '../errors.js';
 import { createOutput } from '../output.js';
-import { computePlan } from '../plan/compute-plan.js';
+import { computePlan } from '../live-state/compute-plan.js';
 import { defaultPlanOptions } from '../plan/options.js';
 import type { Plan } from '../plan/types.js';
 import { inquirerPrompter } from '../wizard/prompter.js';

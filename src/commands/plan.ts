@@ -4,7 +4,7 @@ import { projectPathProblem } from '../plan/project-path.js';
 import { ExitCode, UserError } from '../errors.js';
 import { writeFileAtomic, writeFileSetAtomic } from '../files.js';
 import { createOutput } from '../output.js';
-import { computePlan } from '../plan/compute-plan.js';
+import { computePlan } from '../live-state/compute-plan.js';
 import { defaultPlanOptions } from '../plan/options.js';
 import type { Plan } from '../plan/types.js';
 import { renderPlanJson } from '../report/plan-json.js';

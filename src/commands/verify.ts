@@ -8,7 +8,7 @@ import { clustersOfAgents, readLiveClusters } from '../apply/status.js';
 import type { ConnectionFlags } from '../connection.js';
 import { ExitCode, UserError } from '../errors.js';
 import { createOutput } from '../output.js';
-import { computePlan } from '../plan/compute-plan.js';
+import { computePlan } from '../live-state/compute-plan.js';
 import { defaultPlanOptions } from '../plan/options.js';
 import { renderContinuityTable } from '../report/continuity-table.js';
 import { readLiveContinuity } from '../verify/live-continuity.js';

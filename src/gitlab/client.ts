@@ -58,6 +58,8 @@ export interface GitLabClient {
   readonly environments: InstanceType<typeof Environments<false>>;
   /** gitbeaker's requester on our transport, for endpoints gitbeaker lacks (cluster PUT) */
   readonly requester: Metadata<false>['requester'];
+  /** POST /api/graphql with one query, inside the request pool (see graphql.ts) */
+  graphql(query: string): Promise<unknown>;
   /** runs a gitbeaker call inside the request pool */
   pooled<T>(fn: () => Promise<T>): Promise<T>;
   metadata(): Promise<MetadataSchema>;
@@ -110,6 +112,12 @@ export function createGitLabClient(options: GitLabClientOptions): GitLabClient {
     instanceVariables: new InstanceLevelCICDVariables(config),
     environments: new Environments(config),
     requester,
+    // gitbeaker prefixes /api/v4/: GraphQL lives beside it
+    graphql: (query) =>
+      limit(
+        async () =>
+          ((await requester.post('../graphql', { body: { query } })) as Page<unknown>).body,
+      ),
     pooled: (fn) => limit(fn),
     metadata: () => limit(() => metadata.show()),
     currentUser: async () => {

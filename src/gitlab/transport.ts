@@ -66,7 +66,8 @@ const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
  * be done, so they are not retried (gitlab/lost-answer.ts). A 429 is safe to retry (GitLab's
  * throttle answers before the request runs), and so is a POST that only validates.
  */
-const SAFE_POSTS = [/\/ci\/lint$/, /\/selfsubjectaccessreviews$/];
+// CI Lint, access reviews and GraphQL queries (the only GraphQL this tool sends) change nothing
+const SAFE_POSTS = [/\/ci\/lint$/, /\/selfsubjectaccessreviews$/, /^\/api\/graphql$/];
 const mayRepeat = (method: string, path: string) =>
   !['POST', 'PATCH'].includes(method) || SAFE_POSTS.some((p) => p.test(path));
 

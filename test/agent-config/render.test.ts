@@ -12,7 +12,7 @@ import { validateAgentConfig } from '../../src/agent-config/schema.js';
 import { discoverInventory } from '../../src/discovery/discover.js';
 import { UserError } from '../../src/errors.js';
 import { buildPlan } from '../../src/plan/build-plan.js';
-import { computePlan } from '../../src/plan/compute-plan.js';
+import { computePlan } from '../../src/live-state/compute-plan.js';
 import { emptyLiveState } from '../../src/plan/live-state.js';
 import type { PlanOptions } from '../../src/plan/options.js';
 import type { Plan, PlannedAgent } from '../../src/plan/types.js';

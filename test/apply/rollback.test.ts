@@ -13,7 +13,7 @@ import { getToken, listAgents, registerAgent } from '../../src/gitlab/agents.js'
 import type { GitLabClient } from '../../src/gitlab/client.js';
 import { listEnvironments } from '../../src/gitlab/environments.js';
 import { findVariable, updateVariable } from '../../src/gitlab/variables.js';
-import { computePlan } from '../../src/plan/compute-plan.js';
+import { computePlan } from '../../src/live-state/compute-plan.js';
 import { defaultPlanOptions } from '../../src/plan/options.js';
 import type { Plan } from '../../src/plan/types.js';
 import { type DemoClusters } from '../../src/simulator/demo-clusters.js';

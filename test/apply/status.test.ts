@@ -16,7 +16,7 @@ import type { KubeAccess } from '../../src/apply/types.js';
 import { discoverInventory } from '../../src/discovery/discover.js';
 import type { GitLabClient } from '../../src/gitlab/client.js';
 import { updateVariable } from '../../src/gitlab/variables.js';
-import { computePlan } from '../../src/plan/compute-plan.js';
+import { computePlan } from '../../src/live-state/compute-plan.js';
 import { defaultPlanOptions } from '../../src/plan/options.js';
 import type { Plan } from '../../src/plan/types.js';
 import { renderStatusTable } from '../../src/report/status-table.js';

@@ -11,7 +11,7 @@ import { normaliseApiUrl } from '../../src/discovery/api-url.js';
 import { discoverInventory } from '../../src/discovery/discover.js';
 import { listAgents } from '../../src/gitlab/agents.js';
 import type { GitLabClient } from '../../src/gitlab/client.js';
-import { computePlan } from '../../src/plan/compute-plan.js';
+import { computePlan } from '../../src/live-state/compute-plan.js';
 import { defaultPlanOptions } from '../../src/plan/options.js';
 import type { Plan } from '../../src/plan/types.js';
 import { renderPlanJson } from '../../src/report/plan-json.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { discoverInventory } from '../../src/discovery/discover.js';
 import { writeFileAtomic } from '../../src/files.js';
-import { computePlan } from '../../src/plan/compute-plan.js';
+import { computePlan } from '../../src/live-state/compute-plan.js';
 import { defaultPlanOptions } from '../../src/plan/options.js';
 import type { Plan } from '../../src/plan/types.js';
 import { renderPlanJson } from '../../src/report/plan-json.js';

@@ -17,7 +17,7 @@ import type { GitLabClient } from '../../src/gitlab/client.js';
 import { findVariable } from '../../src/gitlab/variables.js';
 import { agentkObjectNames } from '../../src/kube/manifests.js';
 import { createOutput } from '../../src/output.js';
-import { computePlan } from '../../src/plan/compute-plan.js';
+import { computePlan } from '../../src/live-state/compute-plan.js';
 import { defaultPlanOptions } from '../../src/plan/options.js';
 import type { Plan, PlannedAgent } from '../../src/plan/types.js';
 import { startDemoClusters, type DemoClusters } from '../../src/simulator/demo-clusters.js';

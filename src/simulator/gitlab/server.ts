@@ -5,6 +5,7 @@
 // Faults sit in front of GitLab (like a proxy), so they neither count against the throttle nor need auth;
 // a lost answer is lost on the way back, after GitLab did the work.
 
+import { handleGraphql } from './graphql.js';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -81,6 +82,8 @@ export interface GitLabSimulator {
   setFaults(plan: FaultPlan | null): void;
   /** replaces the plan and resets the throttle counters */
   setRateLimit(plan: RateLimitPlan | null): void;
+  /** false: /api/graphql answers a web server's HTML 404, as where a proxy blocks it */
+  setGraphql(served: boolean): void;
   clearRequests(): void;
   /** live, mutable model */
   state: SimulatorState;
@@ -89,6 +92,7 @@ export interface GitLabSimulator {
 }
 
 const API_PREFIX = '/api/v4';
+const GRAPHQL = '/api/graphql';
 
 export async function startGitLabSimulator(
   options: GitLabSimulatorOptions,
@@ -107,6 +111,7 @@ class Simulator implements GitLabSimulator {
   private seq = 0;
   private faults: FaultInjector;
   private rateLimiter: RateLimiter | null;
+  private graphqlServed = true;
 
   constructor(options: GitLabSimulatorOptions) {
     this.state = new SimulatorState(options.fixture);
@@ -137,6 +142,10 @@ class Simulator implements GitLabSimulator {
 
   setRateLimit(plan: RateLimitPlan | null): void {
     this.rateLimiter = plan ? new RateLimiter(plan) : null;
+  }
+
+  setGraphql(served: boolean): void {
+    this.graphqlServed = served;
   }
 
   clearRequests(): void {
@@ -179,7 +188,7 @@ class Simulator implements GitLabSimulator {
       record.bodyJson = redactTokens(body, secrets);
     }
 
-    if (rawPath !== API_PREFIX && !rawPath.startsWith(`${API_PREFIX}/`)) {
+    if (rawPath !== API_PREFIX && !rawPath.startsWith(`${API_PREFIX}/`) && rawPath !== GRAPHQL) {
       this.write(res, record, outsideApi(rawPath), method === 'HEAD');
       return;
     }
@@ -254,6 +263,11 @@ class Simulator implements GitLabSimulator {
     body: unknown,
     credentials: ReturnType<typeof extractCredentials>,
   ): Promise<ApiResponse> {
+    // Rack::Attack counts /api/graphql as API traffic too: faults and the throttle apply above.
+    if (rawPath === GRAPHQL)
+      return this.graphqlServed
+        ? handleGraphql(this.state, credentials, method, body)
+        : outsideApi(rawPath);
     const ctx: RequestContext = {
       method,
       isHead: method === 'HEAD',

@@ -1,5 +1,6 @@
 // Reads, for every project a plan wants agents in, whether it exists, which agents are
-// registered there and whether their config files are on the default branch. For agents already
+// registered there and whether their config files are on the default branch: through GraphQL,
+// many projects per request (graphql-batch.ts), and through REST where GraphQL cannot answer. For agents already
 // registered it also reads how far their cut-over got (a token in use, variables, environments),
 // so a plan after a partial apply lists only what is left. Nothing is read for agents that do not
 // exist yet: a first plan costs no extra calls.
@@ -14,8 +15,9 @@ import {
   type LiveProject,
   type LiveState,
   type LiveVariable,
-} from './live-state.js';
-import type { CiVariable } from './types.js';
+} from '../plan/live-state.js';
+import type { CiVariable } from '../plan/types.js';
+import { GraphqlProjectReader, type ProjectRead } from './graphql-batch.js';
 
 export interface LiveStateRequest {
   project: string;
@@ -44,11 +46,11 @@ async function orUndefined<T>(fn: () => Promise<T>): Promise<T | undefined> {
   }
 }
 
-async function readProject(
+/** The REST way: the project, its agents, then one read per planned file. */
+async function readProjectRest(
   client: GitLabClient,
   request: LiveStateRequest,
-  now: Date,
-): Promise<LiveProject> {
+): Promise<ProjectRead> {
   const project = await orNullOn404(() =>
     client.pooled(() => client.projects.show(request.project)),
   );
@@ -65,10 +67,24 @@ async function readProject(
       files[path] = file == null ? null : Buffer.from(file.content, 'base64').toString('utf8');
     }),
   );
-  const live: LiveProject = { exists: true, agents: agents.map((a) => a.name).sort(), files };
+  return { exists: true, agents: agents.map((a) => ({ id: a.id, name: a.name })), files };
+}
 
+/** For agents already registered: how far their cut-over got (a token in use, environments). */
+async function readProgress(
+  client: GitLabClient,
+  request: LiveStateRequest,
+  read: ProjectRead,
+  now: Date,
+): Promise<LiveProject> {
+  if (!read.exists) return { exists: false, agents: [], files: {} };
+  const live: LiveProject = {
+    exists: true,
+    agents: read.agents.map((a) => a.name).sort(),
+    files: read.files,
+  };
   const wanted = new Set((request.agents ?? []).map((a) => a.name));
-  const registered = agents.filter((a) => wanted.has(a.name));
+  const registered = read.agents.filter((a) => wanted.has(a.name));
   if (registered.length === 0) return live;
   const connected = await Promise.all(
     registered.map(async (agent) => {
@@ -79,7 +95,7 @@ async function readProject(
   );
   live.connectedAgents = connected.filter((n): n is string => n != null).sort();
   if (request.environments) {
-    const names = new Map(agents.map((a) => [a.id, a.name]));
+    const names = new Map(read.agents.map((a) => [a.id, a.name]));
     const environments = await orUndefined(() => listEnvironments(client, request.project));
     if (environments)
       live.environments = environments.map((e) => ({
@@ -98,9 +114,12 @@ export async function readLiveState(
   const projects: Record<string, LiveProject> = {};
   const variables: Record<string, LiveVariable[]> = {};
   try {
+    // GraphQL first, many projects a request; REST for what it could not answer
+    const batched = await new GraphqlProjectReader(client).read(requests);
     await Promise.all(
       requests.map(async (request) => {
-        projects[request.project.toLowerCase()] = await readProject(client, request, now);
+        const read = batched.get(request.project) ?? (await readProjectRest(client, request));
+        projects[request.project.toLowerCase()] = await readProgress(client, request, read, now);
       }),
     );
     // Variables only where an agent already registered would set some.

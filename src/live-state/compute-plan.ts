@@ -14,12 +14,12 @@ import { certClustersOf } from '../continuity/old-cluster.js';
 import { projectsInReach } from '../verify/projects-in-reach.js';
 import { auditProjectCi } from '../verify/read-ci.js';
 import { readVariables } from '../verify/read-variables.js';
-import { buildPlan, planAgents } from './build-plan.js';
-import { emptyLiveState } from './live-state.js';
-import type { PlanOptions } from './options.js';
-import { continuityWarnings, predictContinuity } from './predict-continuity.js';
+import { buildPlan, planAgents } from '../plan/build-plan.js';
+import { emptyLiveState } from '../plan/live-state.js';
+import type { PlanOptions } from '../plan/options.js';
+import { continuityWarnings, predictContinuity } from '../plan/predict-continuity.js';
 import { readLiveState, type LiveStateRequest } from './read-live-state.js';
-import type { Plan, PlanWarning } from './types.js';
+import type { Plan, PlanWarning } from '../plan/types.js';
 
 export async function computePlan(
   client: GitLabClient,
