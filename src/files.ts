@@ -9,6 +9,7 @@ import {
   link,
   lstat,
   mkdir,
+  open,
   readdir,
   rename,
   rm,
@@ -17,6 +18,7 @@ import {
 } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from './errors.js';
+import { batches } from './pieces.js';
 
 export interface OutputFile {
   name: string;
@@ -54,12 +56,32 @@ async function keepModeOf(file: string, like: Stats): Promise<void> {
 }
 
 /** Writes `content` to a new file `temporary`, with the mode `existing` has when it exists. */
-async function writeNew(temporary: string, content: string, existing: Stats | null) {
-  await writeFile(temporary, content, { mode: 0o644, flag: 'wx' });
+async function writeNew(
+  temporary: string,
+  content: string | readonly string[],
+  existing: Stats | null,
+) {
+  if (typeof content === 'string') await writeFile(temporary, content, { mode: 0o644, flag: 'wx' });
+  else {
+    // pieces (a large plan's JSON) a megabyte at a time: never the whole as one buffer
+    const file = await open(temporary, 'wx', 0o644);
+    try {
+      for (const batch of batches(content, 1 << 20)) {
+        const bytes = Buffer.from(batch, 'utf8');
+        for (let at = 0; at < bytes.length;) at += (await file.write(bytes, at)).bytesWritten;
+      }
+    } finally {
+      await file.close();
+    }
+  }
   if (existing?.isFile()) await keepModeOf(temporary, existing);
 }
 
-export async function writeFileAtomic(path: string, content: string): Promise<void> {
+/** `content`: the text, or its pieces in order. */
+export async function writeFileAtomic(
+  path: string,
+  content: string | readonly string[],
+): Promise<void> {
   const temporary = besidePath(path, 'tmp');
   try {
     await mkdir(dirname(path), { recursive: true });

@@ -2,12 +2,15 @@
 // `--json` prints only JSON on stdout. Everything passes through redact().
 import { Chalk, type ChalkInstance } from 'chalk';
 import { fstatSync, writeSync } from 'node:fs';
+import { batches } from './pieces.js';
 import { redact } from './redact.js';
 
 export interface Output {
   color: ChalkInstance;
   /** stdout: the command's result */
   result(text: string): void;
+  /** stdout, piece by piece (a large plan's JSON), waiting for the reader; pieces end their lines */
+  resultPieces(pieces: readonly string[]): Promise<void>;
   /** stderr: notes for the person at the terminal */
   info(text: string): void;
   warn(text: string): void;
@@ -128,6 +131,18 @@ export function createOutput(options: OutputOptions = {}): Output {
       resultFile == null
         ? line(stdout, text)
         : writeAllToFile(stdout, resultFile, `${redact(text)}\n`),
+    resultPieces: async (pieces) => {
+      // about a megabyte a write: no copy of the whole, and a slow reader holds back only one
+      for (const batch of batches(pieces, 1 << 20)) {
+        const text = redact(batch);
+        if (resultFile != null) writeAllToFile(stdout, resultFile, text);
+        else if (!stdout.write(text) && resultFailures.get(stdout) == null)
+          await new Promise<void>((resolve) => {
+            stdout.once('drain', resolve);
+            stdout.once('error', () => resolve());
+          });
+      }
+    },
     info: (text) => line(stderr, text),
     warn: (text) => line(stderr, `${color.yellow('warning')} ${text}`),
     verbose: (text) => {

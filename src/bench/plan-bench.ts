@@ -57,8 +57,8 @@ async function measure(child: ChildProcess, ready: Ready, args: string[]): Promi
   return { seconds: run.seconds, peakRssMb: run.peakRssMb, stats };
 }
 
-/** The fewest reads that tell plan what exists: each agent project once, and for those that exist
- * their agents and their `.gitlab/agents` folder. */
+/** The fewest REST reads that tell plan what exists: each agent project once, and for those that
+ * exist their agents and their `.gitlab/agents` folder. GraphQL asks several projects at once. */
 function minimumLiveCalls(plan: { agents: { project: string; createProject: boolean }[] }): number {
   const projects = new Map(plan.agents.map((a) => [a.project.toLowerCase(), a.createProject]));
   return [...projects.values()].reduce((sum, create) => sum + (create ? 1 : 3), 0);
@@ -100,7 +100,7 @@ export async function runPlanBench(sizes: number[], options: PlanBenchOptions): 
     'disc calls',
     'live calls',
     'live/disc',
-    'minimum',
+    'REST min',
     'audit calls',
     'inv RSS MB',
     'plan RSS MB',

@@ -7,7 +7,7 @@ import { createOutput } from '../output.js';
 import { computePlan } from '../live-state/compute-plan.js';
 import { defaultPlanOptions } from '../plan/options.js';
 import type { Plan } from '../plan/types.js';
-import { renderPlanJson } from '../report/plan-json.js';
+import { planJsonChunks } from '../report/plan-json.js';
 import { renderPlanJunit } from '../report/plan-junit.js';
 import { renderPlanMarkdown } from '../report/plan-markdown.js';
 import { hasPendingChanges } from '../report/plan-summary.js';
@@ -80,16 +80,17 @@ export async function runPlan(options: PlanCommandOptions): Promise<ExitCode> {
     { groups: options.group ?? [] },
     async (inventory, connection) => {
       const plan = await computePlan(connection.client, inventory, planOptions);
-      // Rendered once: at 50,000 projects the JSON is tens of megabytes, and --out with JSON on
-      // stdout would otherwise build it twice.
+      // Rendered once, in pieces: at 50,000 projects the JSON is tens of megabytes, and neither the
+      // file nor stdout needs it as one string.
       const json =
-        options.out || options.reportDir || format === 'json' ? renderPlanJson(plan) : null;
+        options.out || options.reportDir || format === 'json' ? [...planJsonChunks(plan)] : null;
       // Files first and atomically: a failure leaves no half-written plan or report behind.
       if (options.out) await writeFileAtomic(options.out, json!);
       // The reports as one set: all new, or (a full disk half-way) the old ones untouched.
       if (options.reportDir)
-        await writeFileSetAtomic(options.reportDir, planReportFiles(plan, json!));
-      out.result(format === 'json' ? json!.trimEnd() : render(plan, format, out.color));
+        await writeFileSetAtomic(options.reportDir, planReportFiles(plan, json!.join('')));
+      if (format === 'json') await out.resultPieces(json!);
+      else out.result(render(plan, format, out.color));
       if (options.out)
         out.info(
           `Plan written to ${options.out}. Review it, then: migrate-clusters apply ${options.out}`,

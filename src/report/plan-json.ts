@@ -131,10 +131,8 @@ export function orderPlan(plan: Plan): Plan {
       ]),
       clusters: plan.clusters.map(orderCluster),
       agents: plan.agents.map(orderAgent),
-      steps: plan.steps.map((s: PlanStep) =>
-        ordered(s, ['id', 'kind', 'agent', 'clusterId', 'description']),
-      ),
-      warnings: plan.warnings.map((w: PlanWarning) => ordered(w, ['code', 'clusterId', 'message'])),
+      steps: plan.steps.map(orderStep),
+      warnings: plan.warnings.map(orderWarning),
     },
     [
       'kind',
@@ -151,6 +149,43 @@ export function orderPlan(plan: Plan): Plan {
   );
 }
 
+const orderStep = (s: PlanStep) => ordered(s, ['id', 'kind', 'agent', 'clusterId', 'description']);
+const orderWarning = (w: PlanWarning) => ordered(w, ['code', 'clusterId', 'message']);
+
+/** The lists that grow with the instance, and how each element is ordered. */
+const LISTS = {
+  clusters: orderCluster,
+  agents: orderAgent,
+  steps: orderStep,
+  warnings: orderWarning,
+} as const;
+
+/**
+ * The plan's JSON in pieces, one list element at a time: at 50,000 projects the whole is tens of
+ * megabytes, which a writer can then pass on without ever holding it. Joined, the pieces are
+ * exactly `JSON.stringify(orderPlan(plan), null, 2)` and a newline (a JSON string never holds a
+ * raw newline, so indenting a piece is a replace).
+ */
+export function* planJsonChunks(plan: Plan): Generator<string> {
+  const envelope = orderPlan({ ...plan, clusters: [], agents: [], steps: [], warnings: [] });
+  const entries = Object.entries(envelope);
+  yield '{\n';
+  for (const [i, [key, value]] of entries.entries()) {
+    const order = (LISTS as Record<string, ((item: never) => unknown) | undefined>)[key];
+    const items = order ? (plan[key as keyof typeof LISTS] as never[]) : null;
+    if (order && items && items.length > 0) {
+      yield `  ${JSON.stringify(key)}: [\n`;
+      for (const [j, item] of items.entries())
+        yield `    ${JSON.stringify(order(item), null, 2).replace(/\n/g, '\n    ')}${j < items.length - 1 ? ',' : ''}\n`;
+      yield '  ]';
+    } else {
+      yield `  ${JSON.stringify(key)}: ${JSON.stringify(value, null, 2).replace(/\n/g, '\n  ')}`;
+    }
+    yield i < entries.length - 1 ? ',\n' : '\n';
+  }
+  yield '}\n';
+}
+
 export function renderPlanJson(plan: Plan): string {
-  return `${JSON.stringify(orderPlan(plan), null, 2)}\n`;
+  return [...planJsonChunks(plan)].join('');
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/plan/types.js';
-import { renderPlanJson } from '../../src/report/plan-json.js';
+import { planJsonChunks, renderPlanJson } from '../../src/report/plan-json.js';
 import { contractErrors, validatePlan } from '../helpers/contracts.js';
 import { noChangesPlan, realisticPlan } from './plan-builder.js';
 
@@ -65,5 +65,29 @@ describe('renderPlanJson', () => {
     const parsed = JSON.parse(renderPlanJson(plan)) as Record<string, unknown>;
     expect(Object.keys(parsed).at(-1)).toBe('extra');
     expect(parsed.extra).toEqual({ note: 'kept' });
+  });
+});
+
+describe('planJsonChunks', () => {
+  it('is JSON.stringify with two spaces, a list element a piece, for empty lists too', () => {
+    const empty = { ...noChangesPlan(), clusters: [], agents: [], steps: [], warnings: [] };
+    for (const plan of [
+      realisticPlan(),
+      noChangesPlan(),
+      empty,
+      shuffled(realisticPlan()) as Plan,
+    ]) {
+      const pieces = [...planJsonChunks(plan)];
+      const text = pieces.join('');
+      expect(text).toBe(`${JSON.stringify(JSON.parse(text), null, 2)}\n`);
+      expect(JSON.parse(text)).toStrictEqual(JSON.parse(renderPlanJson(plan)));
+      // every element of the big lists is one piece of its own: a writer never holds the whole
+      const elements = ['clusters', 'agents', 'steps', 'warnings'].reduce(
+        (sum, key) => sum + (plan[key as 'agents'] as unknown[]).length,
+        0,
+      );
+      const own = pieces.filter((p) => p.startsWith('    {')).length;
+      expect(own).toBe(elements);
+    }
   });
 });
