@@ -19,6 +19,7 @@ export function fixCiStep(project: string): PlanStep {
   return {
     id: `ci/${project}/fix-ci`,
     kind: 'fix-ci',
+    project,
     agent: null,
     clusterId: null,
     description: `Make the deploy jobs of ${project} select their agent's context (merge request)`,

@@ -1,5 +1,6 @@
 // Reads a plan file for apply/status/rollback and checks it against contracts/plan.schema.json:
-// a hand-edited or truncated plan is refused before anything touches GitLab.
+// a hand-edited or truncated plan is refused before anything touches GitLab. What a plan file
+// holds and how it is parsed is plan/plan-file.ts; this is the file and the schema.
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { readFileSync } from 'node:fs';
@@ -7,7 +8,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { UserError } from '../errors.js';
 import { packageRoot } from '../paths.js';
-import { PLAN_KIND, type Plan } from '../plan/types.js';
+import { parsePlan as parsePlanFile } from '../plan/plan-file.js';
+import type { Plan } from '../plan/types.js';
 
 // ajv-formats is CommonJS with a default export.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -27,36 +29,16 @@ function validator() {
 
 const REMAKE = 'Make a new one with `migrate-clusters plan --out plan.json`.';
 
-export function parsePlan(text: string, path: string): Plan {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new UserError(`${path} is not JSON.`, { hint: REMAKE });
-  }
-  const kind = (value as { kind?: unknown } | null)?.kind;
-  if (kind !== PLAN_KIND)
-    throw new UserError(`${path} is not a migrate-clusters plan (kind ${JSON.stringify(kind)}).`, {
-      hint: REMAKE,
-    });
+/** The first misfit against contracts/plan.schema.json, or null. */
+function checkSchema(value: unknown): string | null {
   const check = validator();
-  if (!check(value)) {
-    const first = check.errors?.[0];
-    throw new UserError(
-      `${path} is not a valid plan: ${first?.instancePath || '/'} ${first?.message ?? ''} (${check.errors?.length ?? 0} problem(s)).`,
-      { hint: REMAKE },
-    );
-  }
-  const plan = value as Plan;
-  // plans written before `options` existed are still valid; apply falls back to defaults
-  plan.options ??= {
-    tier: 'free',
-    userAccess: false,
-    agentProjectName: 'gitlab-agents',
-    agentProjects: {},
-    contextFor: {},
-  };
-  return plan;
+  if (check(value)) return null;
+  const first = check.errors?.[0];
+  return `${first?.instancePath || '/'} ${first?.message ?? ''} (${check.errors?.length ?? 0} problem(s))`;
+}
+
+export function parsePlan(text: string, path: string): Plan {
+  return parsePlanFile(text, path, checkSchema);
 }
 
 export async function loadPlan(path: string): Promise<Plan> {

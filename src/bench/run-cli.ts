@@ -1,6 +1,7 @@
 // Runs the built CLI as its own process for the benchmarks: wall time, exit code, stderr and the
 // process's peak resident set, which a preloaded module prints as the process exits.
 import { spawn } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const CLI = fileURLToPath(new URL('../../bin/migrate-clusters.js', import.meta.url));
@@ -20,6 +21,8 @@ export function runCli(
   args: string[],
   env: Record<string, string>,
   nodeArgs: string[] = [],
+  /** keep stdout here instead of dropping it */
+  stdoutFile?: string,
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const start = process.hrtime.bigint();
@@ -28,13 +31,21 @@ export function runCli(
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stderr = '';
-    child.stdout.resume();
+    const kept = stdoutFile ? child.stdout.pipe(createWriteStream(stdoutFile)) : null;
+    if (!kept) child.stdout.resume();
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.once('error', reject);
     child.once('close', (code) => {
       const seconds = Number(process.hrtime.bigint() - start) / 1e9;
       const rss = /bench-maxrss=(\d+)/.exec(stderr);
-      resolve({ code: code ?? 1, seconds, peakRssMb: rss ? Number(rss[1]) / 1024 : NaN, stderr });
+      const run = {
+        code: code ?? 1,
+        seconds,
+        peakRssMb: rss ? Number(rss[1]) / 1024 : NaN,
+        stderr,
+      };
+      if (!kept || kept.writableFinished) resolve(run);
+      else kept.once('finish', () => resolve(run));
     });
   });
 }

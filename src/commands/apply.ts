@@ -17,7 +17,7 @@ import { createOutput } from '../output.js';
 import { computePlan } from '../live-state/compute-plan.js';
 import { defaultPlanOptions } from '../plan/options.js';
 import type { Plan } from '../plan/types.js';
-import { renderPlanJson } from '../report/plan-json.js';
+import { renderPlanJson } from '../plan/plan-file.js';
 import { withDiscovery } from './with-discovery.js';
 
 export interface ApplyCommandOptions extends ConnectionFlags, ApplyFlags {

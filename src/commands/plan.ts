@@ -7,7 +7,7 @@ import { createOutput } from '../output.js';
 import { computePlan } from '../live-state/compute-plan.js';
 import { defaultPlanOptions } from '../plan/options.js';
 import type { Plan } from '../plan/types.js';
-import { planJsonChunks } from '../report/plan-json.js';
+import { planJsonChunks } from '../plan/plan-file.js';
 import { renderPlanJunit } from '../report/plan-junit.js';
 import { renderPlanMarkdown } from '../report/plan-markdown.js';
 import { hasPendingChanges } from '../report/plan-summary.js';

@@ -2,6 +2,7 @@
 // plan. No I/O; the clock is injected. Same input, byte-identical plan. Three parts: what to do
 // with each certificate cluster (cluster-decisions.ts), the agents that reproduce them
 // (assemble-agents.ts), and here the envelope: steps, summary and every warning, computed once.
+import { PLAN_KIND, PLAN_VERSION } from './plan-file.js';
 import type { Inventory } from '../discovery/types.js';
 import { environmentsLinked, variablesInPlace } from './agent-live.js';
 import { draftAgents } from './agents.js';
@@ -11,13 +12,7 @@ import { decideClusters } from './cluster-decisions.js';
 import type { LiveState } from './live-state.js';
 import type { PlanOptions } from './options.js';
 import { stepsFor } from './steps.js';
-import {
-  PLAN_KIND,
-  PLAN_VERSION,
-  type ClusterAction,
-  type Plan,
-  type PlanWarning,
-} from './types.js';
+import { type ClusterAction, type Plan, type PlanWarning } from './types.js';
 import { checkVariableLeaks } from './variable-leaks.js';
 import { checkClusters, checkVersionSupport } from './warnings.js';
 

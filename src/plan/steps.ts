@@ -23,55 +23,63 @@ export interface AgentProgress {
 export function stepsFor(agent: PlannedAgent, progress: AgentProgress): PlanStep[] {
   if (agent.status === 'done') return [];
   const steps: PlanStep[] = [];
+  const about = (kind: PlanStep['kind'], suffix: string, description: string) => ({
+    id: `${agent.ref}/${kind}${suffix}`,
+    agent: agent.ref,
+    clusterId: null,
+    description,
+  });
   const add = (
-    kind: PlanStep['kind'],
-    suffix: string,
+    kind: Exclude<PlanStep['kind'], 'set-variable' | 'link-environment' | 'fix-ci'>,
     description: string,
-    clusterId: number | null = null,
-  ) =>
-    steps.push({
-      id: `${agent.ref}/${kind}${suffix}`,
-      kind,
-      agent: agent.ref,
-      clusterId,
-      description,
-    });
+  ) => steps.push({ ...about(kind, '', description), kind });
 
   if (agent.createProject && !progress.projectExists)
-    add('create-project', '', `Create project ${agent.project} for agent configuration`);
+    add('create-project', `Create project ${agent.project} for agent configuration`);
   if (!progress.configCommitted)
-    add('commit-config', '', `Commit ${agent.configPath} to ${agent.project}`);
+    add('commit-config', `Commit ${agent.configPath} to ${agent.project}`);
   if (!progress.registered)
-    add('register-agent', '', `Register agent ${agent.name} in ${agent.project}`);
+    add('register-agent', `Register agent ${agent.name} in ${agent.project}`);
   if (!progress.connected) {
-    add('create-token', '', `Create an agent token for ${agent.ref} (or reuse the installed one)`);
-    add('install-agentk', '', `Install agentk in namespace ${agent.namespace} on ${agent.apiUrl}`);
-    add('wait-connection', '', `Wait until agent ${agent.ref} is connected`);
+    add('create-token', `Create an agent token for ${agent.ref} (or reuse the installed one)`);
+    add('install-agentk', `Install agentk in namespace ${agent.namespace} on ${agent.apiUrl}`);
+    add('wait-connection', `Wait until agent ${agent.ref} is connected`);
   }
   for (const v of agent.ciVariables) {
     if (progress.presentVariables?.has(variableId(v))) continue;
     const where = v.level === 'instance' ? 'the instance' : `${v.level} ${v.owner}`;
-    add(
-      'set-variable',
-      `:${variableId(v)}`,
-      `Set ${v.key}=${v.value} on ${where} (environment scope ${v.environmentScope})`,
-    );
+    steps.push({
+      ...about(
+        'set-variable',
+        `:${variableId(v)}`,
+        `Set ${v.key}=${v.value} on ${where} (environment scope ${v.environmentScope})`,
+      ),
+      kind: 'set-variable',
+      variable: { ...v },
+    });
   }
   for (const project of progress.linkableProjects) {
     if (progress.linkedProjects?.has(project)) continue;
-    add(
-      'link-environment',
-      `:${project}`,
-      `Link the environments of ${project} to agent ${agent.ref}`,
-    );
+    steps.push({
+      ...about(
+        'link-environment',
+        `:${project}`,
+        `Link the environments of ${project} to agent ${agent.ref}`,
+      ),
+      kind: 'link-environment',
+      project,
+    });
   }
   for (const id of progress.pendingClusterIds) {
-    add(
-      'disable-cluster',
-      `:${id}`,
-      `Turn off certificate cluster ${id} (only with --disable-old-clusters)`,
-      id,
-    );
+    steps.push({
+      ...about(
+        'disable-cluster',
+        `:${id}`,
+        `Turn off certificate cluster ${id} (only with --disable-old-clusters)`,
+      ),
+      kind: 'disable-cluster',
+      clusterId: id,
+    });
   }
   return steps;
 }

@@ -4,8 +4,7 @@
 import type { ProjectAudit } from '../ci-audit/types.js';
 import type { ClusterLevel, DiscoveryMode, InventoryCluster } from '../discovery/types.js';
 
-export const PLAN_KIND = 'migrate-clusters/plan';
-export const PLAN_VERSION = 1;
+import type { PLAN_KIND, PLAN_VERSION } from './plan-file.js';
 
 export type ClusterAction = 'migrate' | 'skip' | 'done';
 export type AgentStatus = 'new' | 'partial' | 'done';
@@ -96,7 +95,7 @@ export interface PlannedCluster extends Pick<
   agents: string[];
 }
 
-export interface PlanStep {
+interface StepCommon {
   /** stable id, reused by reports and task titles */
   id: string;
   kind: StepKind;
@@ -104,6 +103,18 @@ export interface PlanStep {
   clusterId: number | null;
   description: string;
 }
+
+/**
+ * A step and the data its kind needs: the variable to set, the project whose environments to link
+ * or whose CI to fix (disable-cluster has its `clusterId`). Plan files written before these fields
+ * existed are completed from the step ids when read (plan/plan-file.ts).
+ */
+export type PlanStep = StepCommon &
+  (
+    | { kind: 'set-variable'; variable: CiVariable }
+    | { kind: 'link-environment' | 'fix-ci'; project: string }
+    | { kind: Exclude<StepKind, 'set-variable' | 'link-environment' | 'fix-ci'> }
+  );
 
 export interface PlanWarning {
   code: string;

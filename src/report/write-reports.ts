@@ -2,7 +2,7 @@
 // stays pure and the CI template (templates/gitlab-ci/) can rely on these exact names.
 import { Chalk } from 'chalk';
 import type { Plan } from '../plan/types.js';
-import { renderPlanJson } from './plan-json.js';
+import { renderPlanJson } from '../plan/plan-file.js';
 import { renderPlanJunit } from './plan-junit.js';
 import { renderPlanMarkdown } from './plan-markdown.js';
 import { renderPlanTable } from './plan-table.js';

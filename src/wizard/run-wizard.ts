@@ -15,7 +15,7 @@ import { loadKubeconfig } from '../kube/kubeconfig.js';
 import { matchContexts } from '../kube/match-context.js';
 import type { Output } from '../output.js';
 import type { Plan } from '../plan/types.js';
-import { renderPlanJson } from '../report/plan-json.js';
+import { renderPlanJson } from '../plan/plan-file.js';
 import type { DemoClusters } from '../simulator/demo-clusters.js';
 import {
   askMigration,

@@ -14,7 +14,7 @@ import type { GitLabClient } from '../../src/gitlab/client.js';
 import { computePlan } from '../../src/live-state/compute-plan.js';
 import { defaultPlanOptions } from '../../src/plan/options.js';
 import type { Plan } from '../../src/plan/types.js';
-import { renderPlanJson } from '../../src/report/plan-json.js';
+import { renderPlanJson } from '../../src/plan/plan-file.js';
 import { type DemoClusters } from '../../src/simulator/demo-clusters.js';
 import type { GitLabFixture } from '../../src/simulator/gitlab/fixture-types.js';
 import { startGitLabSimulator, type GitLabSimulator } from '../../src/simulator/gitlab/server.js';

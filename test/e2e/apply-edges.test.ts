@@ -8,7 +8,7 @@ import { writeFileAtomic } from '../../src/files.js';
 import { computePlan } from '../../src/live-state/compute-plan.js';
 import { defaultPlanOptions } from '../../src/plan/options.js';
 import type { Plan } from '../../src/plan/types.js';
-import { renderPlanJson } from '../../src/report/plan-json.js';
+import { renderPlanJson } from '../../src/plan/plan-file.js';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import YAML from 'yaml';
 import { applyObjects } from '../../src/kube/apply.js';

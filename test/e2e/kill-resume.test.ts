@@ -9,7 +9,7 @@ import { discoverInventory } from '../../src/discovery/discover.js';
 import { computePlan } from '../../src/live-state/compute-plan.js';
 import { defaultPlanOptions } from '../../src/plan/options.js';
 import type { Plan } from '../../src/plan/types.js';
-import { renderPlanJson } from '../../src/report/plan-json.js';
+import { renderPlanJson } from '../../src/plan/plan-file.js';
 import { writeFileAtomic } from '../../src/files.js';
 import { demoFixture, testClient } from '../helpers/gitlab.js';
 import { binPath, runCli } from '../helpers/run-cli.js';

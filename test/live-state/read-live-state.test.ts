@@ -11,7 +11,7 @@ import { computePlan } from '../../src/live-state/compute-plan.js';
 import { readLiveState } from '../../src/live-state/read-live-state.js';
 import { defaultPlanOptions } from '../../src/plan/options.js';
 import type { Plan } from '../../src/plan/types.js';
-import { renderPlanJson } from '../../src/report/plan-json.js';
+import { renderPlanJson } from '../../src/plan/plan-file.js';
 import { demoFixture, testClient } from '../helpers/gitlab.js';
 import { runCli } from '../helpers/run-cli.js';
 import { startWorld, type World } from '../helpers/world.js';

@@ -1,8 +1,7 @@
 // Hand-built plans for the report tests. The builder fills in the dull fields, derives the summary
 // and the steps the way the planner would, so each test only states what it is about.
+import { PLAN_KIND, PLAN_VERSION } from '../../src/plan/plan-file.js';
 import {
-  PLAN_KIND,
-  PLAN_VERSION,
   type CiVariable,
   type Plan,
   type PlanStep,
@@ -111,7 +110,11 @@ export class PlanBuilder {
 function buildSteps(agents: PlannedAgent[]): PlanStep[] {
   const steps: PlanStep[] = [];
   const createdProjects = new Set<string>();
-  const step = (agent: PlannedAgent, kind: PlanStep['kind'], description: string) =>
+  const step = (
+    agent: PlannedAgent,
+    kind: Exclude<PlanStep['kind'], 'set-variable' | 'link-environment' | 'fix-ci'>,
+    description: string,
+  ) =>
     steps.push({
       id: `${agent.ref}/${kind}/${steps.length}`,
       kind,
@@ -132,11 +135,14 @@ function buildSteps(agents: PlannedAgent[]): PlanStep[] {
     step(agent, 'install-agentk', `Install agentk in namespace ${agent.namespace}`);
     step(agent, 'wait-connection', `Wait for agent ${agent.name} to connect`);
     for (const v of agent.ciVariables) {
-      step(
-        agent,
-        'set-variable',
-        `Set ${v.level} variable ${v.key} on ${v.owner ?? 'the instance'} (${v.environmentScope})`,
-      );
+      steps.push({
+        id: `${agent.ref}/set-variable/${steps.length}`,
+        kind: 'set-variable',
+        agent: agent.ref,
+        clusterId: null,
+        description: `Set ${v.level} variable ${v.key} on ${v.owner ?? 'the instance'} (${v.environmentScope})`,
+        variable: v,
+      });
     }
   }
   return steps;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Plan } from '../../src/plan/types.js';
-import { planJsonChunks, renderPlanJson } from '../../src/report/plan-json.js';
+import { planJsonChunks, renderPlanJson } from '../../src/plan/plan-file.js';
 import { contractErrors, validatePlan } from '../helpers/contracts.js';
 import { noChangesPlan, realisticPlan } from './plan-builder.js';
 

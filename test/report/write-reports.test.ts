@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { renderPlanJson } from '../../src/report/plan-json.js';
+import { renderPlanJson } from '../../src/plan/plan-file.js';
 import { planReportFiles } from '../../src/report/write-reports.js';
 import { parseXml } from './xml-check.js';
 import { realisticPlan } from './plan-builder.js';

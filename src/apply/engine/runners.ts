@@ -20,7 +20,8 @@ const runners: Record<StepKind, StepRunner> = {
   'link-environment': linkEnvironments,
   'disable-cluster': disableCluster,
   'fix-ci': async (step, _run, ctx) => {
-    const project = step.id.slice('ci/'.length, -'/fix-ci'.length);
+    if (step.kind !== 'fix-ci') throw new Error(`fix-ci ran ${step.kind}`);
+    const project = step.project;
     const audit = ctx.audits?.get(project.toLowerCase());
     if (!audit) return { status: 'skipped', detail: 'no CI audit of this project' };
     return fixProjectCi(audit, ctx);

@@ -10,7 +10,9 @@ import { describeOwner } from './describe.js';
 import { ensureAgentId } from './gitlab-steps.js';
 
 export const setVariable: StepRunner = async (step, run, ctx): Promise<StepResult> => {
-  const v = run.agent.ciVariables.find((c) => step.id.endsWith(`:${variableId(c)}`));
+  if (step.kind !== 'set-variable') throw new Error(`setVariable ran ${step.kind}`);
+  // the plan's own copy of the agent: a variable taken out of it since is not set
+  const v = run.agent.ciVariables.find((c) => variableId(c) === variableId(step.variable));
   if (!v) return { status: 'skipped', detail: 'no longer in the plan' };
   const where = describeOwner(v.level, v.owner);
   const existing = await findVariable(ctx.client, v.level, v.owner, v.key, v.environmentScope);
@@ -74,7 +76,8 @@ export function servedScopes(
 }
 
 export const linkEnvironments: StepRunner = async (step, run, ctx): Promise<StepResult> => {
-  const project = step.id.slice(`${run.agent.ref}/link-environment:`.length);
+  if (step.kind !== 'link-environment') throw new Error(`linkEnvironments ran ${step.kind}`);
+  const project = step.project;
   const agentId = await ensureAgentId(run, ctx);
   if (agentId == null)
     return { status: 'done', detail: `would link the environments of ${project}` };

@@ -1,5 +1,5 @@
-// The plan as JSON, with keys in the order of src/plan/types.ts whatever order the objects were
-// built in, so two plans of the same state are byte-identical and diff cleanly in review.
+// The key order of a plan file: that of src/plan/types.ts whatever order the objects were built
+// in, so two plans of the same state are byte-identical and diff cleanly in review.
 import type {
   AccessEntry,
   AgentConfig,
@@ -76,8 +76,9 @@ function orderCluster(cluster: PlannedCluster): PlannedCluster {
   ]);
 }
 
+const variableKeys = ['level', 'owner', 'key', 'value', 'environmentScope'] as const;
+
 function orderAgent(agent: PlannedAgent): PlannedAgent {
-  const variableKeys = ['level', 'owner', 'key', 'value', 'environmentScope'] as const;
   return ordered(
     {
       ...agent,
@@ -149,43 +150,24 @@ export function orderPlan(plan: Plan): Plan {
   );
 }
 
-const orderStep = (s: PlanStep) => ordered(s, ['id', 'kind', 'agent', 'clusterId', 'description']);
+/** The common keys, then the kind's own data (the variable to set, the project to link). */
+function orderStep(step: PlanStep): PlanStep {
+  const common = ['id', 'kind', 'agent', 'clusterId', 'description'] as const;
+  if (step.kind === 'set-variable')
+    return ordered({ ...step, variable: ordered(step.variable, variableKeys) }, [
+      ...common,
+      'variable',
+    ]);
+  if (step.kind === 'link-environment' || step.kind === 'fix-ci')
+    return ordered(step, [...common, 'project']);
+  return ordered(step, [...common]);
+}
 const orderWarning = (w: PlanWarning) => ordered(w, ['code', 'clusterId', 'message']);
 
 /** The lists that grow with the instance, and how each element is ordered. */
-const LISTS = {
+export const LISTS = {
   clusters: orderCluster,
   agents: orderAgent,
   steps: orderStep,
   warnings: orderWarning,
 } as const;
-
-/**
- * The plan's JSON in pieces, one list element at a time: at 50,000 projects the whole is tens of
- * megabytes, which a writer can then pass on without ever holding it. Joined, the pieces are
- * exactly `JSON.stringify(orderPlan(plan), null, 2)` and a newline (a JSON string never holds a
- * raw newline, so indenting a piece is a replace).
- */
-export function* planJsonChunks(plan: Plan): Generator<string> {
-  const envelope = orderPlan({ ...plan, clusters: [], agents: [], steps: [], warnings: [] });
-  const entries = Object.entries(envelope);
-  yield '{\n';
-  for (const [i, [key, value]] of entries.entries()) {
-    const order = (LISTS as Record<string, ((item: never) => unknown) | undefined>)[key];
-    const items = order ? (plan[key as keyof typeof LISTS] as never[]) : null;
-    if (order && items && items.length > 0) {
-      yield `  ${JSON.stringify(key)}: [\n`;
-      for (const [j, item] of items.entries())
-        yield `    ${JSON.stringify(order(item), null, 2).replace(/\n/g, '\n    ')}${j < items.length - 1 ? ',' : ''}\n`;
-      yield '  ]';
-    } else {
-      yield `  ${JSON.stringify(key)}: ${JSON.stringify(value, null, 2).replace(/\n/g, '\n  ')}`;
-    }
-    yield i < entries.length - 1 ? ',\n' : '\n';
-  }
-  yield '}\n';
-}
-
-export function renderPlanJson(plan: Plan): string {
-  return [...planJsonChunks(plan)].join('');
-}
