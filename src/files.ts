@@ -58,7 +58,7 @@ async function keepModeOf(file: string, like: Stats): Promise<void> {
 /** Writes `content` to a new file `temporary`, with the mode `existing` has when it exists. */
 async function writeNew(
   temporary: string,
-  content: string | readonly string[],
+  content: string | Iterable<string>,
   existing: Stats | null,
 ) {
   if (typeof content === 'string') await writeFile(temporary, content, { mode: 0o644, flag: 'wx' });
@@ -66,7 +66,7 @@ async function writeNew(
     // pieces (a large plan's JSON) a megabyte at a time: never the whole as one buffer
     const file = await open(temporary, 'wx', 0o644);
     try {
-      for (const batch of batches(content, 1 << 20)) {
+      for await (const batch of batches(content, 1 << 20)) {
         const bytes = Buffer.from(batch, 'utf8');
         for (let at = 0; at < bytes.length;) at += (await file.write(bytes, at)).bytesWritten;
       }
@@ -77,10 +77,10 @@ async function writeNew(
   if (existing?.isFile()) await keepModeOf(temporary, existing);
 }
 
-/** `content`: the text, or its pieces in order. */
+/** `content`: the text, or its pieces in order (made as they are written). */
 export async function writeFileAtomic(
   path: string,
-  content: string | readonly string[],
+  content: string | Iterable<string>,
 ): Promise<void> {
   const temporary = besidePath(path, 'tmp');
   try {

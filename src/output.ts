@@ -10,7 +10,7 @@ export interface Output {
   /** stdout: the command's result */
   result(text: string): void;
   /** stdout, piece by piece (a large plan's JSON), waiting for the reader; pieces end their lines */
-  resultPieces(pieces: readonly string[]): Promise<void>;
+  resultPieces(pieces: Iterable<string> | AsyncIterable<string>): Promise<void>;
   /** stderr: notes for the person at the terminal */
   info(text: string): void;
   warn(text: string): void;
@@ -133,7 +133,7 @@ export function createOutput(options: OutputOptions = {}): Output {
         : writeAllToFile(stdout, resultFile, `${redact(text)}\n`),
     resultPieces: async (pieces) => {
       // about a megabyte a write: no copy of the whole, and a slow reader holds back only one
-      for (const batch of batches(pieces, 1 << 20)) {
+      for await (const batch of batches(pieces, 1 << 20)) {
         const text = redact(batch);
         if (resultFile != null) writeAllToFile(stdout, resultFile, text);
         else if (!stdout.write(text) && resultFailures.get(stdout) == null)

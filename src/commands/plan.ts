@@ -7,7 +7,8 @@ import { createOutput } from '../output.js';
 import { computePlan } from '../live-state/compute-plan.js';
 import { defaultPlanOptions } from '../plan/options.js';
 import type { Plan } from '../plan/types.js';
-import { planJsonChunks } from '../plan/plan-file.js';
+import { planJsonChunks, renderPlanJson } from '../plan/plan-file.js';
+import { linesOf } from '../pieces.js';
 import { renderPlanJunit } from '../report/plan-junit.js';
 import { renderPlanMarkdown } from '../report/plan-markdown.js';
 import { hasPendingChanges } from '../report/plan-summary.js';
@@ -80,16 +81,15 @@ export async function runPlan(options: PlanCommandOptions): Promise<ExitCode> {
     { groups: options.group ?? [] },
     async (inventory, connection) => {
       const plan = await computePlan(connection.client, inventory, planOptions);
-      // Rendered once, in pieces: at 50,000 projects the JSON is tens of megabytes, and neither the
-      // file nor stdout needs it as one string.
-      const json =
-        options.out || options.reportDir || format === 'json' ? [...planJsonChunks(plan)] : null;
-      // Files first and atomically: a failure leaves no half-written plan or report behind.
-      if (options.out) await writeFileAtomic(options.out, json!);
+      // Rendered once, in pieces, straight into the file: at 50,000 projects the JSON is tens of
+      // megabytes, and nothing needs it whole. Files first and atomically: a failure leaves no
+      // half-written plan or report behind. JSON on stdout then repeats the file.
+      if (options.out) await writeFileAtomic(options.out, planJsonChunks(plan));
       // The reports as one set: all new, or (a full disk half-way) the old ones untouched.
       if (options.reportDir)
-        await writeFileSetAtomic(options.reportDir, planReportFiles(plan, json!.join('')));
-      if (format === 'json') await out.resultPieces(json!);
+        await writeFileSetAtomic(options.reportDir, planReportFiles(plan, renderPlanJson(plan)));
+      if (format === 'json')
+        await out.resultPieces(options.out ? linesOf(options.out) : planJsonChunks(plan));
       else out.result(render(plan, format, out.color));
       if (options.out)
         out.info(
