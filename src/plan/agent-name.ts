@@ -49,12 +49,12 @@ export function rootedNamespace(rootNamespace: string, agentName: string): strin
  * the second install would take over the first's Secret and Deployment. Where the usual namespace
  * would repeat on one cluster, every agent concerned gets its root namespace in it too; and where
  * that in turn is another agent's usual namespace, that agent moves as well. Agents are only ever
- * moved to their rooted namespace, so this ends. What still repeats (two agents of one name whose
+ * moved to their rooted namespace, so this ends. Gives each agent's namespace, in order. What still repeats (two agents of one name whose
  * root namespaces differ only in case or punctuation) is reported by checkAgentkNames.
  */
-export function assignNamespaces(
-  agents: { apiUrl: string; name: string; rootNamespace: string; namespace: string }[],
-): void {
+export function namespacesFor(
+  agents: readonly { apiUrl: string; name: string; rootNamespace: string }[],
+): string[] {
   const rooted = new Set<(typeof agents)[number]>();
   const namespaceOf = (a: (typeof agents)[number]) =>
     rooted.has(a) ? rootedNamespace(a.rootNamespace, a.name) : agentNamespace(a.name);
@@ -69,5 +69,5 @@ export function assignNamespaces(
       moved = true;
     }
   }
-  for (const a of agents) a.namespace = namespaceOf(a);
+  return agents.map(namespaceOf);
 }

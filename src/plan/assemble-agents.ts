@@ -5,7 +5,7 @@
 import type { Inventory } from '../discovery/types.js';
 import { buildConfig, chunkGrants } from './access.js';
 import { configGrants, configPathOf, grantFor, liveOf } from './agent-live.js';
-import { agentNamespace, assignNamespaces, uniqueName } from './agent-name.js';
+import { agentNamespace, namespacesFor, uniqueName } from './agent-name.js';
 import type { AgentDraft } from './agents.js';
 import type { ClusterDecisions } from './cluster-decisions.js';
 import { renderEnvironmentTemplate } from './environment-template.js';
@@ -153,8 +153,8 @@ export function assembleAgents(
     const mine = sourced.filter((s) => keep.has(s));
     return { agent: { ...agent, ciVariables: mine.map((s) => s.variable) }, sourced: mine };
   });
-  const agents = kept.map((k) => k.agent);
-  assignNamespaces(agents);
+  const names = namespacesFor(kept.map((k) => k.agent));
+  const agents = kept.map((k, i) => ({ ...k.agent, namespace: names[i]! }));
   return {
     agents: [...agents].sort((a, b) => a.ref.localeCompare(b.ref)),
     progress,

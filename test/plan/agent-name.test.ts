@@ -2,7 +2,7 @@
 // the usual one would repeat on a cluster; never cut so that two become one.
 import { describe, expect, it } from 'vitest';
 import { nameHash } from '../../src/kube/fit-name.js';
-import { assignNamespaces, rootedNamespace } from '../../src/plan/agent-name.js';
+import { namespacesFor, rootedNamespace } from '../../src/plan/agent-name.js';
 
 const PROD = 'https://k8s-prod.example.test:6443';
 
@@ -24,17 +24,14 @@ describe('rootedNamespace', () => {
   });
 });
 
-describe('assignNamespaces', () => {
+describe('namespacesFor', () => {
   const agent = (rootNamespace: string, name: string, apiUrl = PROD) => ({
     apiUrl,
     name,
     rootNamespace,
     namespace: '',
   });
-  const assigned = (agents: ReturnType<typeof agent>[]) => {
-    assignNamespaces(agents);
-    return agents.map((a) => a.namespace);
-  };
+  const assigned = (agents: ReturnType<typeof agent>[]) => namespacesFor(agents);
 
   it.each([
     ['one agent', [agent('a', 'prod')], ['gitlab-agent-prod']],
