@@ -6,7 +6,8 @@
 import { projectInfo } from '../agent-config/read-files.js';
 import { findAgent, listActiveTokens } from '../gitlab/agents.js';
 import type { GitLabClient } from '../gitlab/client.js';
-import { openIntents, type Journal, type JournalIntent, type JournalStore } from './journal.js';
+import { openIntents, type Journal, type JournalIntent } from './journal.js';
+import type { JournalStore } from './journal-store.js';
 
 /** What an open intent names, found live: the change that records it, or null (never made). */
 async function lookUp(

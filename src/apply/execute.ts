@@ -8,13 +8,8 @@ import { kasFromMetadata } from '../kube/kas.js';
 import type { Output } from '../output.js';
 import type { Plan } from '../plan/types.js';
 import { abortableSleep } from '../abortable-sleep.js';
-import {
-  checkJournalBelongs,
-  emptyJournal,
-  JournalStore,
-  loadJournal,
-  type Journal,
-} from './journal.js';
+import { checkJournalBelongs, emptyJournal, loadJournal, type Journal } from './journal.js';
+import { JournalStore } from './journal-store.js';
 import { adoptOpenIntents } from './adopt-intents.js';
 import { watchInterrupts } from './interrupt.js';
 import { acquireLock } from './lock.js';

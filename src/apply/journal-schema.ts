@@ -3,7 +3,7 @@
 // apply crash on a TypeError or rollback act on "certificate cluster undefined". Extra keys are
 // allowed (a newer version may add some); what is there must be what this version reads.
 import { Ajv, type ErrorObject } from 'ajv';
-import { JOURNAL_LISTS } from './journal-lists.js';
+import { JOURNAL_LISTS } from './journal-format.js';
 import type { Journal } from './journal.js';
 
 const str = { type: 'string' } as const;

@@ -8,7 +8,7 @@ import { access, constants, mkdir, rm, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { agentkCollisions } from '../plan/cluster-names.js';
 import { UserError } from '../errors.js';
-import { callKube } from '../kube/errors.js';
+import { callKube } from '../kube/call-kube.js';
 import { agentkObjectNames, parseRbacFlag, type RbacChoice } from '../kube/manifests.js';
 import { projectPathProblem } from '../plan/project-path.js';
 import type { Plan, PlannedAgent, PlanStep } from '../plan/types.js';

@@ -1,10 +1,11 @@
-// `rollback`: undo the cut-over, exactly as far as the journal says this tool did it, in the reverse
-// of mapping rule 10's order: old clusters back on first (so jobs always have a cluster), then the
-// KUBE_* variables and environment links; with `uninstall`, agentk and the agents this tool
-// registered. This file orders the phases; the undos are in ./rollback/cutover-undo.ts and
-// ./rollback/install-undo.ts. Every undo re-reads live state first and leaves alone what someone
-// changed since, and is struck from the journal as soon as it is done, so a killed rollback can run
-// again and a second one changes nothing. Certificate clusters and projects are never deleted.
+// `rollback`: undo the cut-over, exactly as far as the journal says this tool did it, in the
+// reverse of mapping rule 10's order (docs/mapping-rules.md): old clusters back on first (so jobs
+// always have a cluster), then the KUBE_* variables and environment links; with `uninstall`, agentk
+// and the agents this tool registered. This file orders the phases; the undos are in
+// ./rollback/cutover-undo.ts and ./rollback/install-undo.ts. Every undo re-reads live state first
+// and leaves alone what someone changed since, and is struck from the journal as soon as it is
+// done, so a killed rollback can run again and a second one changes nothing. Certificate clusters
+// and projects are never deleted.
 import type { Journal } from './journal.js';
 import { deleteVariables, enableClusters, unlinkEnvironments } from './rollback/cutover-undo.js';
 import { deleteAgents, revokeTokens, uninstallAgentk } from './rollback/install-undo.js';

@@ -1,7 +1,8 @@
 // The apply engine: one loop, whatever shows its progress (engine/renderers.ts). In order:
 //   1. per configuration project: the project, then one commit of every agent's config files;
 //   2. per agent, up to --parallel at once: register → token → agentk → connected → variables →
-//      environments (mapping rule 10), then whether the agent has taken over, read live;
+//      environments (mapping rule 10, docs/mapping-rules.md), then whether the agent has taken
+//      over, read live;
 //   3. --fix-ci's merge requests;
 //   4. the old clusters' cut-over, each only where the continuity gate holds.
 // One stop rule: an agent's chain stops at its first failed step; the rest of it is reported as

@@ -38,7 +38,7 @@ export interface OldClusterChoice {
 
 const lower = (s: string | null) => (s ?? '').toLowerCase();
 
-/** Mapping rule 1: one physical cluster per normalised API URL. */
+/** Mapping rule 1 (docs/mapping-rules.md): one physical cluster per normalised API URL. */
 export const physical = (apiUrl: string | null) => normaliseApiUrl(apiUrl);
 
 /** The clusters of the hierarchy in GitLab's depth order (management, project, closest group…). */

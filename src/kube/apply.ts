@@ -13,7 +13,8 @@ import {
   type KubernetesObject,
 } from '@kubernetes/client-node';
 import { registerSecret } from '../redact.js';
-import { assertUsableKubeConfig, callKube, isNotFound } from './errors.js';
+import { callKube } from './call-kube.js';
+import { assertUsableKubeConfig, isNotFound } from './errors.js';
 import { objectClient } from './clients.js';
 import { applyWouldChangeNothing } from './converged.js';
 

@@ -3,7 +3,7 @@
 // addresses means one cluster (the identity kubectl plugins and Velero use as a cluster id).
 import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
 import { UserError } from '../errors.js';
-import { callKube } from './errors.js';
+import { callKube } from './call-kube.js';
 import { poolConnections } from './clients.js';
 
 /** The uid of `kube-system`, read through `kc`; throws a UserError when it cannot be read. */

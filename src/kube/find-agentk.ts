@@ -8,7 +8,7 @@ import {
   type V1Deployment,
 } from '@kubernetes/client-node';
 import { describeObject, readOrNull, readSecretAnnotation } from './apply.js';
-import { callKube } from './errors.js';
+import { callKube } from './call-kube.js';
 import { agentkObjectNames, renderAgentkManifests, TOKEN_ID_ANNOTATION } from './manifests.js';
 import { objectClient } from './clients.js';
 

@@ -17,7 +17,9 @@ export interface KasInfo {
 }
 
 // agentk accepts exactly these schemes and stops with "unsupported scheme" on anything else
-// (reference agentk-and-peers.md §1.4); Omnibus derives grpc(s) when websockets are off.
+// (agentk's KAS client, in gitlab-org/cluster-integration/gitlab-agent; the accepted and refused
+// addresses are cases in test/kube/manifests.test.ts); Omnibus derives grpc(s) when websockets are
+// off.
 const KAS_SCHEMES = new Set(['ws:', 'wss:', 'grpc:', 'grpcs:']);
 
 /** Checks a KAS address and returns it unchanged (agentk gets exactly what GitLab advertises). */

@@ -1,6 +1,7 @@
 // Which kubeconfig context reaches which certificate cluster: the context's cluster `server` must
-// be the cluster's API URL (normalised like mapping rule 1), and its CA must be the one GitLab has.
-// When that leaves several contexts, the user chooses (the wizard asks; --context-for decides).
+// be the cluster's API URL (normalised like mapping rule 1, docs/mapping-rules.md), and its CA must
+// be the one GitLab has. When that leaves several contexts, the user chooses (the wizard asks;
+// --context-for decides).
 import { readFileSync } from 'node:fs';
 import { normaliseApiUrl } from '../discovery/api-url.js';
 import type { LoadedKubeconfig } from './kubeconfig.js';

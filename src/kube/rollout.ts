@@ -4,7 +4,8 @@
 import { type KubeConfig, type V1Deployment } from '@kubernetes/client-node';
 import { abortableSleep } from '../abortable-sleep.js';
 import { UserError } from '../errors.js';
-import { assertUsableKubeConfig, callKube, describeTarget, isNotFound } from './errors.js';
+import { callKube } from './call-kube.js';
+import { assertUsableKubeConfig, describeTarget, isNotFound } from './errors.js';
 import { objectClient } from './clients.js';
 
 export interface RolloutWaitOptions {

@@ -4,7 +4,8 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { emptyJournal, JournalStore, loadJournal } from '../../src/apply/journal.js';
+import { emptyJournal, loadJournal } from '../../src/apply/journal.js';
+import { JournalStore } from '../../src/apply/journal-store.js';
 
 let dir: string;
 let path: string;

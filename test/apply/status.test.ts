@@ -4,7 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { emptyJournal, JournalStore } from '../../src/apply/journal.js';
+import { emptyJournal } from '../../src/apply/journal.js';
+import { JournalStore } from '../../src/apply/journal-store.js';
 import { createKubeAccess } from '../../src/apply/kube-access.js';
 import {
   clustersOfAgents,

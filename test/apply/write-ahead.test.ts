@@ -7,14 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { adoptOpenIntents } from '../../src/apply/adopt-intents.js';
-import {
-  emptyJournal,
-  fileIo,
-  JournalStore,
-  loadJournal,
-  openIntents,
-  type JournalIo,
-} from '../../src/apply/journal.js';
+import { emptyJournal, loadJournal, openIntents } from '../../src/apply/journal.js';
+import { fileIo, JournalStore, type JournalIo } from '../../src/apply/journal-store.js';
 import { runRollback } from '../../src/apply/rollback.js';
 import type { KubeAccess } from '../../src/apply/types.js';
 import { projectInfo } from '../../src/agent-config/read-files.js';

@@ -1,5 +1,5 @@
-// The api_url check and rule 1's normalisation, case by case (GitLab's own validator is quoted in
-// src/discovery/api-url.ts).
+// The api_url check and mapping rule 1's normalisation (docs/mapping-rules.md), case by case
+// (GitLab's own validator is quoted in src/discovery/api-url.ts).
 import { describe, expect, it } from 'vitest';
 import { checkApiUrl, credentialsIn, normaliseApiUrl } from '../../src/discovery/api-url.js';
 

@@ -1,5 +1,6 @@
-// Validates real output against the contracts. contracts/ ships a copy of shared/contracts/
-// (test/contracts-copy.test.ts keeps the two identical wherever shared/ is present).
+// Validates real output against the contracts in contracts/, a copy of the design's contracts
+// (test/contracts-copy.test.ts keeps the two identical wherever the design folder sits beside the
+// repo).
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { readFileSync } from 'node:fs';

@@ -1,7 +1,7 @@
 // The apply engine in-process, for tests that need a migrated world to look at (status, rollback):
 // demo clusters wired to a GitLab simulator, their kube access, and one call that runs a plan.
 import { createKubeAccess } from '../../src/apply/kube-access.js';
-import type { JournalStore } from '../../src/apply/journal.js';
+import type { JournalStore } from '../../src/apply/journal-store.js';
 import { runApply, type ApplyResult } from '../../src/apply/run-apply.js';
 import type { ApplySettings, KubeAccess } from '../../src/apply/types.js';
 import { applySettings } from '../../src/apply/settings.js';

@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import YAML from 'yaml';
 import { UserError } from '../../src/errors.js';
 import { poolConnections } from '../../src/kube/clients.js';
-import { callKube } from '../../src/kube/errors.js';
+import { callKube } from '../../src/kube/call-kube.js';
 import { kubeConfigForContext, loadKubeconfig } from '../../src/kube/kubeconfig.js';
 import { redact } from '../../src/redact.js';
 import { startKubeSimulator, type KubeSimulator } from '../../src/simulator/kube/server.js';

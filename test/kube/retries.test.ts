@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { UserError } from '../../src/errors.js';
 import { applyObjects, deleteObjects } from '../../src/kube/apply.js';
 import { poolConnections } from '../../src/kube/clients.js';
-import { callKube } from '../../src/kube/errors.js';
+import { callKube } from '../../src/kube/call-kube.js';
 import {
   isWrite,
   startKubeSimulator,

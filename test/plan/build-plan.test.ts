@@ -1,4 +1,4 @@
-// The mapping rules (DESIGN.md), one table or case each, and the hard combinations.
+// The mapping rules (docs/mapping-rules.md), one table or case each, and the hard combinations.
 import { describe, expect, it } from 'vitest';
 import { agentkObjectNames, renderAgentkManifests } from '../../src/kube/manifests.js';
 import { buildPlan } from '../../src/plan/build-plan.js';

@@ -1,4 +1,5 @@
-// Rule 5's limit: KUBE_NAMESPACE / KUBE_INGRESS_BASE_DOMAIN of a cluster a job did not use.
+// Mapping rule 5's limit (docs/mapping-rules.md): KUBE_NAMESPACE / KUBE_INGRESS_BASE_DOMAIN of a
+// cluster a job did not use.
 import { describe, expect, it } from 'vitest';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import { emptyLiveState } from '../../src/plan/live-state.js';

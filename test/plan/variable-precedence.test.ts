@@ -1,4 +1,5 @@
-// Rule 5 where an instance cluster's variables meet a top-level group's own cluster variables.
+// Mapping rule 5 (docs/mapping-rules.md) where an instance cluster's variables meet a top-level
+// group's own cluster variables.
 import { describe, expect, it } from 'vitest';
 import { buildPlan } from '../../src/plan/build-plan.js';
 import { emptyLiveState } from '../../src/plan/live-state.js';

@@ -4,7 +4,9 @@
 import { UserError } from '../../errors.js';
 import type { PlannedAgent, PlanStep, StepKind } from '../../plan/types.js';
 import { fixProjectCi } from '../fix-ci.js';
-import { createTokenStep, installAgentk, waitConnection } from '../steps/agentk-steps.js';
+import { installAgentk } from '../steps/agentk-steps.js';
+import { waitConnection } from '../steps/connection-steps.js';
+import { createTokenStep } from '../steps/token-steps.js';
 import { commitConfig, createProject, registerAgentStep } from '../steps/gitlab-steps.js';
 import { disableCluster, linkEnvironments, setVariable } from '../steps/cutover-steps.js';
 import type { AgentRun, ApplyContext, StepResult, StepRunner } from '../types.js';

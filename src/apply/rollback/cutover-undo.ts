@@ -1,6 +1,7 @@
-// Undoing the cut-over (mapping rule 10, in reverse): the certificate clusters this tool turned
-// off go back on, the KUBE_* variables it set go, and the environments it linked get their
-// previous agent back. Each undo re-reads live state and leaves alone what someone changed since.
+// Undoing the cut-over (mapping rule 10 of docs/mapping-rules.md, in reverse): the certificate
+// clusters this tool turned off go back on, the KUBE_* variables it set go, and the environments it
+// linked get their previous agent back. Each undo re-reads live state and leaves alone what someone
+// changed since.
 import { UserError } from '../../errors.js';
 import { listAgents } from '../../gitlab/agents.js';
 import { linkEnvironmentToAgent, listEnvironments } from '../../gitlab/environments.js';

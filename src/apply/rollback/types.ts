@@ -1,7 +1,7 @@
 // What `rollback` works with and reports: one outcome per undo, in the order they ran.
 import type { GitLabClient } from '../../gitlab/client.js';
 import type { Plan } from '../../plan/types.js';
-import type { JournalStore } from '../journal.js';
+import type { JournalStore } from '../journal-store.js';
 import type { KubeAccess } from '../types.js';
 
 export type RollbackKind =

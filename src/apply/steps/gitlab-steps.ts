@@ -11,7 +11,7 @@ import {
 } from '../../agent-config/read-files.js';
 import { ensureAgentProject } from '../../agent-config/ensure-project.js';
 import { findAgent, registerAgent } from '../../gitlab/agents.js';
-import type { Intended } from '../journal.js';
+import type { Intended } from '../journal-store.js';
 import { underIntent } from './under-intent.js';
 import type { AgentRun, ApplyContext, StepResult, StepRunner } from '../types.js';
 import { describeClusters } from './describe.js';

@@ -3,7 +3,8 @@
 // outcome. A refusal settles the intent with nothing made; a kill, a lost answer or a 5xx leave
 // it open, and the next apply or rollback adopts the object if it is there (adopt-intents.ts).
 import { wasRefused } from '../../gitlab/lost-answer.js';
-import type { Journal, JournalIntent, JournalStore } from '../journal.js';
+import type { Journal, JournalIntent } from '../journal.js';
+import type { JournalStore } from '../journal-store.js';
 
 type IntentInput = JournalIntent extends infer T
   ? T extends unknown
