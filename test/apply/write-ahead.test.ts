@@ -138,7 +138,7 @@ describe('a journal that cannot be written', () => {
   });
 });
 
-describe('cut off at any journal write, then resumed and rolled back', () => {
+describe('cut off at any journal write, then resumed and rolled back', { tags: ['slow'] }, () => {
   it('leaves nothing apply made', async () => {
     const before = await world();
     expect(before.agentk).toEqual([]);

@@ -1,3 +1,4 @@
+// @module-tag slow
 // `status` and `rollback` through the built CLI, the way a user runs them: against a GitLab
 // simulator and simulated clusters on loopback (started here), after the apply engine cut the demo
 // over. Bad input gives one clear line and exit 1; no token appears in any output or file.
