@@ -9,5 +9,14 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // A file is tagged with a `// @module-tag slow` line at its top, a test with `{ tags: ['slow'] }`.
+    // `npm run test:fast` (--tags-filter='!slow') leaves them out; `npm test` runs everything.
+    tags: [
+      {
+        name: 'slow',
+        description:
+          'starts processes (the built CLI) or the real kube-apiserver, or takes seconds of real time',
+      },
+    ],
   },
 });

@@ -10,6 +10,7 @@ import {
   type RequesterType,
   type ResourceOptions,
 } from '@gitbeaker/requester-utils';
+import { realClock, type Clock } from '../abortable-sleep.js';
 import { UserError } from '../errors.js';
 import { isRawEndpoint, shapeProblem } from './answer-shapes.js';
 import { LostAnswerError } from './lost-answer.js';
@@ -47,6 +48,8 @@ export interface TransportOptions {
   maxBodyBytes: number;
   stats: ApiStats;
   onRetry?: (event: RetryEvent) => void;
+  /** what backoffs, Retry-After and the rate-limit pause wait on (tests pass a fake one) */
+  clock: Clock;
 }
 
 export const defaultTransportOptions = (): TransportOptions => ({
@@ -57,6 +60,7 @@ export const defaultTransportOptions = (): TransportOptions => ({
   maxRetryAfterMs: 300_000,
   maxBodyBytes: MAX_BODY_BYTES,
   stats: { calls: 0, retries: 0 },
+  clock: realClock,
 });
 
 const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
@@ -70,8 +74,6 @@ const RETRY_STATUSES = new Set([429, 500, 502, 503, 504]);
 const SAFE_POSTS = [/\/ci\/lint$/, /\/selfsubjectaccessreviews$/, /^\/api\/graphql$/];
 const mayRepeat = (method: string, path: string) =>
   !['POST', 'PATCH'].includes(method) || SAFE_POSTS.some((p) => p.test(path));
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Seconds or an HTTP date, as RFC 9110 allows; null when absent or unreadable. */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | null {
@@ -89,21 +91,23 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
 class RateGate {
   private pausedUntil = 0;
 
+  constructor(private readonly clock: Clock) {}
+
   async wait(): Promise<void> {
-    const delay = this.pausedUntil - Date.now();
-    if (delay > 0) await sleep(delay);
+    const delay = this.pausedUntil - this.clock.now();
+    if (delay > 0) await this.clock.sleep(delay);
   }
 
   observe(headers: Headers): void {
     const remaining = Number(headers.get('ratelimit-remaining'));
     const reset = Number(headers.get('ratelimit-reset'));
     if (headers.has('ratelimit-remaining') && remaining <= 0 && Number.isFinite(reset)) {
-      this.pause(reset * 1000 - Date.now());
+      this.pause(reset * 1000 - this.clock.now());
     }
   }
 
   pause(ms: number): void {
-    if (ms > 0) this.pausedUntil = Math.max(this.pausedUntil, Date.now() + ms);
+    if (ms > 0) this.pausedUntil = Math.max(this.pausedUntil, this.clock.now() + ms);
   }
 }
 
@@ -176,7 +180,8 @@ function isConnectionRefused(error: unknown): boolean {
 }
 
 export function createTransport(options: TransportOptions): (o: ResourceOptions) => RequesterType {
-  const gate = new RateGate();
+  const { clock } = options;
+  const gate = new RateGate(clock);
 
   const backoff = (attempt: number) => {
     const step = Math.min(options.maxBackoffMs, options.baseBackoffMs * 2 ** attempt);
@@ -240,7 +245,7 @@ export function createTransport(options: TransportOptions): (o: ResourceOptions)
         }
         await response.body?.cancel();
         retryReason = `HTTP ${response.status}`;
-        waitMs = parseRetryAfter(response.headers.get('retry-after'));
+        waitMs = parseRetryAfter(response.headers.get('retry-after'), clock.now());
         if (response.status === 429 && waitMs != null) gate.pause(waitMs);
       } catch (error) {
         // GitLab's answer (an HTTP error), a lost write, or an answer that is not GitLab's: none of
@@ -268,7 +273,7 @@ export function createTransport(options: TransportOptions): (o: ResourceOptions)
       const delay = waitMs == null ? backoff(attempt) : Math.min(waitMs, options.maxRetryAfterMs);
       options.stats.retries += 1;
       options.onRetry?.({ attempt: attempt + 1, waitMs: delay, reason: retryReason });
-      await sleep(delay);
+      await clock.sleep(delay);
     }
   }
 

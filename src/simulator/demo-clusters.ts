@@ -13,6 +13,8 @@ import { startKubeSimulator, type KubeSimulator } from './kube/server.js';
 
 export interface DemoClusters {
   kubeconfigPath: string;
+  /** normalised API URL → the kubeconfig context that names it */
+  contexts: Map<string, string>;
   /** normalised API URL → simulator URL */
   serverOverrides: Map<string, string>;
   simulators: Map<string, KubeSimulator>;
@@ -28,14 +30,25 @@ function contextName(apiUrl: string, taken: Set<string>): string {
   return name;
 }
 
-export async function startDemoClusters(
-  gitlab: GitLabSimulator,
+export interface ClusterSimulatorOptions {
+  /** default 300 */
+  rolloutDelayMs?: number;
+  /** a second bearer token the simulators accept with read-only rights */
+  readOnlyToken?: string;
+}
+
+/**
+ * One Kubernetes simulator per physical cluster (`apiUrls` normalised, duplicates and nulls
+ * dropped), keyed by normalised API URL in sorted order. Each simulated agentk hands the token
+ * from its Secret to `connect` when it rolls out and every second while it runs.
+ */
+export async function startClusterSimulators(
   apiUrls: (string | null)[],
-  options: { rolloutDelayMs?: number } = {},
-): Promise<DemoClusters> {
+  connect: (agentToken: string) => void,
+  options: ClusterSimulatorOptions = {},
+): Promise<Map<string, KubeSimulator>> {
   const urls = [...new Set(apiUrls.filter((u): u is string => !!u).map(normaliseApiUrl))].sort();
   const simulators = new Map<string, KubeSimulator>();
-  const dir = await mkdtemp(join(tmpdir(), 'migrate-clusters-demo-'));
   try {
     for (const url of urls) {
       simulators.set(
@@ -43,37 +56,62 @@ export async function startDemoClusters(
         await startKubeSimulator({
           rolloutDelayMs: options.rolloutDelayMs ?? 300,
           availableHeartbeatMs: 1000,
+          ...(options.readOnlyToken ? { readOnlyToken: options.readOnlyToken } : {}),
           onDeploymentAvailable: ({ secrets }) => {
             for (const secret of secrets) {
               const token = secret.data['token'];
-              if (token) gitlab.state.agents.connect(token.trim());
+              if (token) connect(token.trim());
             }
           },
         }),
       );
     }
+    return simulators;
+  } catch (error) {
+    await Promise.all([...simulators.values()].map((s) => s.close()));
+    throw error;
+  }
+}
+
+export async function startDemoClusters(
+  gitlab: GitLabSimulator,
+  apiUrls: (string | null)[],
+  options: ClusterSimulatorOptions = {},
+): Promise<DemoClusters> {
+  const simulators = await startClusterSimulators(
+    apiUrls,
+    (token) => gitlab.state.agents.connect(token),
+    options,
+  );
+  const urls = [...simulators.keys()];
+  let dir: string | null = null;
+  try {
+    dir = await mkdtemp(join(tmpdir(), 'migrate-clusters-demo-'));
     const taken = new Set<string>();
+    const contexts = new Map(urls.map((url) => [url, contextName(url, taken)]));
     const kubeconfigPath = join(dir, 'kubeconfig');
     await writeKubeconfig(
       kubeconfigPath,
       urls.map((url) => ({
-        contextName: contextName(url, taken),
+        contextName: contexts.get(url)!,
         server: url,
         token: simulators.get(url)!.token,
       })),
     );
+    const made = dir;
     return {
       kubeconfigPath,
+      contexts,
       serverOverrides: new Map(urls.map((url) => [url, simulators.get(url)!.url])),
       simulators,
       close: async () => {
         await Promise.all([...simulators.values()].map((s) => s.close()));
-        await rm(dir, { recursive: true, force: true });
+        await rm(made, { recursive: true, force: true });
       },
     };
   } catch (error) {
     await Promise.all([...simulators.values()].map((s) => s.close()));
-    await rm(dir, { recursive: true, force: true });
+    if (dir) await rm(dir, { recursive: true, force: true });
     throw error;
   }
 }

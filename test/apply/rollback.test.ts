@@ -17,13 +17,12 @@ import { findVariable, updateVariable } from '../../src/gitlab/variables.js';
 import { computePlan } from '../../src/live-state/compute-plan.js';
 import { defaultPlanOptions } from '../../src/plan/options.js';
 import type { Plan } from '../../src/plan/types.js';
-import { type DemoClusters } from '../../src/simulator/demo-clusters.js';
 import type { GitLabFixture } from '../../src/simulator/gitlab/fixture-types.js';
-import { startGitLabSimulator, type GitLabSimulator } from '../../src/simulator/gitlab/server.js';
+import type { GitLabSimulator } from '../../src/simulator/gitlab/server.js';
 import { isWrite } from '../../src/simulator/kube/server.js';
 import { adminApiToken, demoFixtureWithFixedCi, testClient, tokenOf } from '../helpers/gitlab.js';
 import { agentkObjectsIn } from '../helpers/agentk-objects.js';
-import { applyInProcess, demoKube } from '../helpers/engine.js';
+import { applyInProcess, startWorld, type World } from '../helpers/world.js';
 
 const FORECAST_PROJECT = 'data/ml/demand-forecast';
 
@@ -32,7 +31,7 @@ let fx: GitLabFixture;
 let sim: GitLabSimulator;
 let client: GitLabClient;
 let plan: Plan;
-let demo: DemoClusters;
+let world: World;
 let kube: KubeAccess;
 /** every agent token the simulator handed out (deleting an agent drops them from its state) */
 let agentTokens: string[];
@@ -46,7 +45,8 @@ beforeAll(async () => {
   for (const name of ['staging', 'production'])
     if (!envs.some((e) => e.project === FORECAST_PROJECT && e.name === name))
       envs.push({ project: FORECAST_PROJECT, name });
-  sim = await startGitLabSimulator({ fixture: fx });
+  world = await startWorld(fx, { apiUrls: 'fixture', rolloutDelayMs: 10 });
+  sim = world.gitlab;
   client = testClient(sim.url, adminApiToken(fx));
   const inventory = await discoverInventory(client);
   plan = await computePlan(client, inventory, defaultPlanOptions());
@@ -57,7 +57,7 @@ beforeAll(async () => {
     ref: theirs.ref,
     id: (await registerAgent(client, theirs.project, theirs.name)).id,
   };
-  ({ demo, kube } = await demoKube(sim, inventory.clusters));
+  kube = world.kubeAccess(inventory.clusters);
   const journal = new JournalStore(emptyJournal(sim.url, plan.generatedAt), journalPath());
   const result = await applyInProcess({
     sim,
@@ -71,8 +71,7 @@ beforeAll(async () => {
   agentTokens = [...sim.state.agents.secrets()];
 });
 afterAll(async () => {
-  await demo.close();
-  await sim.close();
+  await world.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -83,7 +82,7 @@ async function journal(): Promise<Journal> {
 /** A rollback from the journal file, with the GitLab and Kubernetes request logs cleared first. */
 async function rollback(settings: Partial<RollbackSettings> = {}, as: GitLabClient = client) {
   sim.clearRequests();
-  for (const s of demo.simulators.values()) s.clearRequests();
+  for (const s of world.clusters) s.clearRequests();
   const store = new JournalStore(await journal(), settings.dryRun ? null : journalPath());
   return runRollback({
     client: as,
@@ -95,8 +94,8 @@ async function rollback(settings: Partial<RollbackSettings> = {}, as: GitLabClie
 }
 
 const gitlabWrites = () => sim.requests.filter((r) => !['GET', 'HEAD'].includes(r.method));
-const kubeWrites = () => [...demo.simulators.values()].flatMap((s) => s.requests.filter(isWrite));
-const agentkObjects = () => agentkObjectsIn(demo.simulators.values());
+const kubeWrites = () => world.clusters.flatMap((s) => s.requests.filter(isWrite));
+const agentkObjects = () => agentkObjectsIn(world.clusters);
 
 describe('rollback', () => {
   it('the apply left something of every kind to undo', async () => {
@@ -217,7 +216,7 @@ describe('rollback', () => {
     const outcomes = await rollback({ uninstall: true });
     expect(outcomes.filter((o) => ['failed', 'needs-person'].includes(o.status))).toEqual([]);
     expect(agentkObjects()).toEqual([]);
-    for (const s of demo.simulators.values()) {
+    for (const s of world.clusters) {
       const names = s.objects.list({ kind: 'Namespace' }).map((n) => n.metadata.name);
       expect(names.filter((n) => n.startsWith('gitlab-agent-'))).toEqual([]);
       expect(s.objects.list({ kind: 'ClusterRoleBinding' })).toEqual([]);

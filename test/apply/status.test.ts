@@ -21,14 +21,13 @@ import { computePlan } from '../../src/live-state/compute-plan.js';
 import { defaultPlanOptions } from '../../src/plan/options.js';
 import type { Plan } from '../../src/plan/types.js';
 import { renderStatusTable } from '../../src/report/status-table.js';
-import { type DemoClusters } from '../../src/simulator/demo-clusters.js';
 import type { GitLabFixture } from '../../src/simulator/gitlab/fixture-types.js';
-import { startGitLabSimulator, type GitLabSimulator } from '../../src/simulator/gitlab/server.js';
+import type { GitLabSimulator } from '../../src/simulator/gitlab/server.js';
 import { isWrite } from '../../src/simulator/kube/server.js';
 import { writeKubeconfig } from '../../src/simulator/kube/kubeconfig-file.js';
 import { Chalk } from 'chalk';
 import { adminApiToken, demoFixtureWithFixedCi, testClient } from '../helpers/gitlab.js';
-import { applyInProcess, demoKube } from '../helpers/engine.js';
+import { applyInProcess, startWorld, type World } from '../helpers/world.js';
 
 /** The demo with environments in the one project whose agent lives in the project itself. */
 function fixture(): GitLabFixture {
@@ -45,23 +44,23 @@ let fx: GitLabFixture;
 let sim: GitLabSimulator;
 let client: GitLabClient;
 let plan: Plan;
-let demo: DemoClusters;
+let world: World;
 let kube: KubeAccess;
 let journal: JournalStore;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mc-status-'));
   fx = fixture();
-  sim = await startGitLabSimulator({ fixture: fx });
+  world = await startWorld(fx, { apiUrls: 'fixture', rolloutDelayMs: 10 });
+  sim = world.gitlab;
   client = testClient(sim.url, adminApiToken(fx));
   const inventory = await discoverInventory(client);
   plan = await computePlan(client, inventory, defaultPlanOptions());
-  ({ demo, kube } = await demoKube(sim, inventory.clusters));
+  kube = world.kubeAccess(inventory.clusters);
   journal = new JournalStore(emptyJournal(sim.url, plan.generatedAt), join(dir, 'state.json'));
 });
 afterAll(async () => {
-  await demo.close();
-  await sim.close();
+  await world.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -72,7 +71,7 @@ async function apply(disableOldClusters: boolean) {
 /** Status, asserting that neither GitLab nor any cluster saw anything but reads. */
 async function status(access: KubeAccess = kube): Promise<PlanStatus> {
   sim.clearRequests();
-  for (const s of demo.simulators.values()) s.clearRequests();
+  for (const s of world.clusters) s.clearRequests();
   const clusters = await readLiveClusters(client, clustersOfAgents(plan));
   const result = await readPlanStatus(plan, {
     client,
@@ -86,7 +85,7 @@ async function status(access: KubeAccess = kube): Promise<PlanStatus> {
   expect(sim.requests.filter((r) => r.method !== 'GET' && !r.path.endsWith('/ci/lint'))).toEqual(
     [],
   );
-  const kubeRequests = [...demo.simulators.values()].flatMap((s) => s.requests);
+  const kubeRequests = world.clusters.flatMap((s) => s.requests);
   expect(kubeRequests.filter((r) => r.method !== 'GET')).toEqual([]);
   expect(kubeRequests.filter(isWrite)).toEqual([]);
   return result;

@@ -19,33 +19,32 @@ import { findVariable } from '../../src/gitlab/variables.js';
 import { computePlan } from '../../src/live-state/compute-plan.js';
 import { defaultPlanOptions } from '../../src/plan/options.js';
 import type { Plan } from '../../src/plan/types.js';
-import type { DemoClusters } from '../../src/simulator/demo-clusters.js';
-import { startGitLabSimulator, type GitLabSimulator } from '../../src/simulator/gitlab/server.js';
+import type { GitLabSimulator } from '../../src/simulator/gitlab/server.js';
 import { isWrite } from '../../src/simulator/kube/server.js';
 import { adminApiToken, demoFixtureWithFixedCi, testClient } from '../helpers/gitlab.js';
 import { agentkObjectsIn } from '../helpers/agentk-objects.js';
-import { applyInProcess, demoKube } from '../helpers/engine.js';
+import { applyInProcess, startWorld, type World } from '../helpers/world.js';
 
 let dir: string;
 let sim: GitLabSimulator;
 let client: GitLabClient;
 let plan: Plan;
-let demo: DemoClusters;
+let world: World;
 let kube: KubeAccess;
 const journalPath = () => join(dir, 'plan.json.state.json');
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mc-write-ahead-'));
   const fx = demoFixtureWithFixedCi();
-  sim = await startGitLabSimulator({ fixture: fx });
+  world = await startWorld(fx, { apiUrls: 'fixture', rolloutDelayMs: 10 });
+  sim = world.gitlab;
   client = testClient(sim.url, adminApiToken(fx));
   const inventory = await discoverInventory(client);
   plan = await computePlan(client, inventory, defaultPlanOptions());
-  ({ demo, kube } = await demoKube(sim, inventory.clusters));
+  kube = world.kubeAccess(inventory.clusters);
 });
 afterEach(async () => {
-  await demo.close();
-  await sim.close();
+  await world.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -72,7 +71,7 @@ const gitlabWrites = () =>
   sim.requests.filter((r) => !['GET', 'HEAD'].includes(r.method) && !r.path.endsWith('/ci/lint'));
 const mutations = () =>
   gitlabWrites().length +
-  [...demo.simulators.values()].reduce(
+  world.clusters.reduce(
     (n, s) =>
       n +
       s.requests.filter(
@@ -82,7 +81,7 @@ const mutations = () =>
   );
 
 /** What apply changes, read live: agents, variables, clusters, agentk objects. */
-async function world() {
+async function liveState() {
   const agents: (number | null)[] = [];
   for (const a of plan.agents)
     agents.push(
@@ -98,7 +97,7 @@ async function world() {
   const clusters = [...sim.state.clustersById.values()].map(
     (c) => `${c.data.id}:${c.data.enabled}`,
   );
-  const agentk = agentkObjectsIn(demo.simulators.values());
+  const agentk = agentkObjectsIn(world.clusters);
   const activeTokens = [...sim.state.agents.secrets()].length;
   return { agents, variables, clusters, agentk, activeTokens };
 }
@@ -132,9 +131,9 @@ describe('a journal that cannot be written', () => {
   });
 });
 
-describe('cut off at any journal write, then resumed and rolled back', () => {
+describe('cut off at any journal write, then resumed and rolled back', { tags: ['slow'] }, () => {
   it('leaves nothing apply made', async () => {
-    const before = await world();
+    const before = await liveState();
     expect(before.agentk).toEqual([]);
     // cut points from the first write to past the agent registrations, tokens and installs
     for (const cut of [2, 5, 9, 14, 20, 27]) {
@@ -174,7 +173,7 @@ describe('cut off at any journal write, then resumed and rolled back', () => {
         undone.filter((o) => o.status === 'failed').map((o) => o.detail),
         `rollback after a cut at write ${cut}`,
       ).toEqual([]);
-      expect(await world(), `nothing left after a cut at write ${cut}`).toEqual(before);
+      expect(await liveState(), `nothing left after a cut at write ${cut}`).toEqual(before);
     }
   }, 120_000);
 });

@@ -1,3 +1,4 @@
+// @module-tag slow
 // The built CLI against a GitLab simulator whose answers cannot be trusted: one clear line, exit 1,
 // and nothing written (no plan file, no report directory). And api_urls GitLab would refuse, or
 // that carry a password: warned about, planned without an agent, the password nowhere.

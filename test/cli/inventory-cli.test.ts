@@ -1,3 +1,4 @@
+// @module-tag slow
 // The built CLI, run as a user runs it: output, exit codes, and one clear line on bad input.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GitLabFixture } from '../../src/simulator/gitlab/fixture-types.js';

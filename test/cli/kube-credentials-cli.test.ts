@@ -1,3 +1,4 @@
+// @module-tag slow
 // Kube credentials from exec plugins, through the built CLI: the demo instance's clusters are
 // reached through a kubeconfig whose users run real exec credential plugins (relative commands,
 // resolved beside the kubeconfig, from another working directory), and the simulated API servers

@@ -1,3 +1,4 @@
+// @module-tag slow
 // `manifests` through the built CLI: against the demo, the printed YAML parses, every object is a
 // valid Kubernetes object (kubernetes-models standing in for `kubectl apply --dry-run=client`),
 // there is no Secret and no token, and it matches the reviewed snapshot. Bad input: one line.

@@ -1,3 +1,4 @@
+// @module-tag slow
 // `migrate` through the built CLI: without a terminal it refuses in one line before reaching GitLab;
 // `--help` shows examples; and in a real pseudo-terminal (util-linux `script`) the whole demo
 // journey runs, and Ctrl-C at the first question changes nothing.

@@ -1,3 +1,4 @@
+// @module-tag slow
 // Where the results go, through the built CLI: a failed write to stdout (a full disk, /dev/full, a
 // descriptor not open for writing) fails the command with one line and exit 1 instead of a
 // truncated result and exit 0 or a stack trace; a reader that goes away (`| head`) ends it quietly;

@@ -1,3 +1,4 @@
+// @module-tag slow
 // `plan` through the built CLI on the demo: the contract, exit codes, report files, and the
 // demo's reports as reviewed snapshots (fixtures/demo-reports/).
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';

@@ -1,3 +1,4 @@
+// @module-tag slow
 // `simulate`: the GitLab simulator as its own process, reachable by the CLI like any GitLab.
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';

@@ -1,3 +1,4 @@
+// @module-tag slow
 // `status` and `rollback` through the built CLI, the way a user runs them: against a GitLab
 // simulator and simulated clusters on loopback (started here), after the apply engine cut the demo
 // over. Bad input gives one clear line and exit 1; no token appears in any output or file.
@@ -8,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyJournal, journalPathFor } from '../../src/apply/journal.js';
 import { JournalStore } from '../../src/apply/journal-store.js';
 import type { PlanStatus } from '../../src/apply/status.js';
-import { normaliseApiUrl } from '../../src/discovery/api-url.js';
 import { discoverInventory } from '../../src/discovery/discover.js';
 import { listAgents } from '../../src/gitlab/agents.js';
 import type { GitLabClient } from '../../src/gitlab/client.js';
@@ -16,13 +16,11 @@ import { computePlan } from '../../src/live-state/compute-plan.js';
 import { defaultPlanOptions } from '../../src/plan/options.js';
 import type { Plan } from '../../src/plan/types.js';
 import { renderPlanJson } from '../../src/plan/plan-file.js';
-import { type DemoClusters } from '../../src/simulator/demo-clusters.js';
 import type { GitLabFixture } from '../../src/simulator/gitlab/fixture-types.js';
-import { startGitLabSimulator, type GitLabSimulator } from '../../src/simulator/gitlab/server.js';
-import { writeKubeconfig } from '../../src/simulator/kube/kubeconfig-file.js';
+import type { GitLabSimulator } from '../../src/simulator/gitlab/server.js';
 import { adminApiToken, demoFixtureWithFixedCi, testClient } from '../helpers/gitlab.js';
 import { isOneClearLine, runCli, type CliResult } from '../helpers/run-cli.js';
-import { applyInProcess, demoKube } from '../helpers/engine.js';
+import { applyInProcess, startWorld, type World } from '../helpers/world.js';
 import type { KubeAccess } from '../../src/apply/types.js';
 
 let dir: string;
@@ -30,7 +28,7 @@ let fx: GitLabFixture;
 let sim: GitLabSimulator;
 let client: GitLabClient;
 let plan: Plan;
-let demo: DemoClusters;
+let world: World;
 let engineKube: KubeAccess;
 let planPath: string;
 let kubeconfig: string;
@@ -41,34 +39,28 @@ const outputs: CliResult[] = [];
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'mc-status-cli-'));
   fx = demoFixtureWithFixedCi();
-  sim = await startGitLabSimulator({ fixture: fx });
+  world = await startWorld(fx, { apiUrls: 'fixture', rolloutDelayMs: 10 });
+  sim = world.gitlab;
   client = testClient(sim.url, adminApiToken(fx));
   const inventory = await discoverInventory(client);
   plan = await computePlan(client, inventory, defaultPlanOptions());
   planPath = join(dir, 'plan.json');
   await writeFile(planPath, renderPlanJson(plan));
-  ({ demo, kube: engineKube } = await demoKube(sim, inventory.clusters));
-  const contexts = [...demo.simulators].map(([apiUrl, kube], i) => ({
-    apiUrl,
-    contextName: `cluster-${i}`,
-    server: kube.url,
-    token: kube.token,
-  }));
-  kubeconfig = join(dir, 'kubeconfig');
-  await writeKubeconfig(kubeconfig, contexts);
+  engineKube = world.kubeAccess(inventory.clusters);
+  // the kubeconfig points straight at the simulators
+  kubeconfig = world.kubeconfig;
   // The simulators listen elsewhere than the clusters' API URLs: vouch that they are those clusters.
   contextFlags = inventory.clusters
     .filter((c) => c.apiUrl)
     .flatMap((c) => [
       '--context-for',
-      `${c.id}=${contexts.find((x) => x.apiUrl === normaliseApiUrl(c.apiUrl))!.contextName}`,
+      `${c.id}=${world.contextFor(c.apiUrl!)}`,
       '--same-cluster',
       String(c.id),
     ]);
 });
 afterAll(async () => {
-  await demo?.close();
-  await sim?.close();
+  await world?.close();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -261,10 +253,7 @@ describe('status and rollback: a whole journey', () => {
 
   it('no token in any output or in the journal', async () => {
     const journal = await readFile(journalPathFor(planPath), 'utf8');
-    const tokens = [
-      ...fx.tokens.map((t) => t.token),
-      ...[...demo.simulators.values()].map((k) => k.token),
-    ];
+    const tokens = [...fx.tokens.map((t) => t.token), ...world.clusters.map((k) => k.token)];
     const everything = [journal, ...outputs.flatMap((o) => [o.stdout, o.stderr])].join('\n');
     expect(outputs.length).toBeGreaterThan(8);
     expect(tokens.filter((t) => everything.includes(t))).toEqual([]);

@@ -1,3 +1,4 @@
+// @module-tag slow
 // `verify` through the built CLI over real HTTP: the continuity table, read live, with every
 // verdict of the CI audit on the demo, its exit codes and its JSON.
 import { readFile } from 'node:fs/promises';

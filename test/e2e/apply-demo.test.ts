@@ -1,3 +1,4 @@
+// @module-tag slow
 // The whole journey through the built CLI on the demo instance, over real HTTP: plan → apply →
 // apply again (no mutating request) → cut-over → plan shows nothing pending.
 import { readFile } from 'node:fs/promises';

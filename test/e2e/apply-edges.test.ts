@@ -1,3 +1,4 @@
+// @module-tag slow
 // apply where the world is not as planned: bad plan files, a stale plan, a variable someone else
 // set, no kube context, config through a merge request, manifests for GitOps.
 import { readdir, readFile, writeFile } from 'node:fs/promises';

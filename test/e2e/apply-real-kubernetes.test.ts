@@ -1,3 +1,4 @@
+// @module-tag slow
 // The built CLI against the run's real kube-apiserver (test/setup/real-kubernetes.ts): plan, a dry
 // run that leaves the cluster alone, apply (agentk's objects by server-side apply, rolled out by the
 // real controllers with a fake kubelet making the Pods ready, the agent connected to the GitLab

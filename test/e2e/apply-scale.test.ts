@@ -1,3 +1,4 @@
+// @module-tag slow
 // Apply at scale, counted: 30 agents over two configuration projects, with agents in parallel. One
 // commit per project, at most 12 GitLab calls per agent, kube connections reused, and a second
 // run that changes nothing. (Timings are the benchmark's business: npm run bench.)

@@ -1,3 +1,4 @@
+// @module-tag slow
 // The cut-over gate over real HTTP: an old cluster is turned off only when what keeps its jobs
 // deploying is proven live, not merely present. Each case first shows the cluster staying on with
 // the reason named, then the same run (with the cause fixed) cutting it over.

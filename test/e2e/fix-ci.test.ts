@@ -1,3 +1,4 @@
+// @module-tag slow
 // apply --fix-ci merge-request over real HTTP: one merge request per project with fixable jobs,
 // the user's file edited in place (comments kept), nothing on the default branch, and a second
 // run changing nothing.

@@ -1,3 +1,4 @@
+// @module-tag slow
 // apply killed with SIGKILL after each step in turn, then run again, always converges: one agent,
 // at most two active tokens, the installed token connected, variables set once, the old clusters
 // off, and no token in any output or file.

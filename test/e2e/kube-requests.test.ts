@@ -1,3 +1,4 @@
+// @module-tag slow
 // What a converged re-run of apply costs the clusters, measured with the Kubernetes simulators'
 // request logs on the demo instance through the built CLI: apply once, then again with nothing to
 // do. The second run writes nothing, sends no apply or dry run, and reads each agentk object once.

@@ -1,3 +1,4 @@
+// @module-tag slow
 // Two applies on one plan, and Ctrl-C: the second apply is kept out with one clear line, a stale
 // lock is taken over, and SIGINT stops cleanly (exit 130, journal whole), after which a re-run
 // finishes the job.

@@ -1,3 +1,4 @@
+// @module-tag slow
 // Lost answers: GitLab carries a write out, then the answer never arrives (a 502 from a proxy, a
 // dropped connection, an answer after the client gave up), mixed with 5xx and 429 answers. One
 // apply run converges anyway: every agent once, one commit per file, no token left active that

@@ -1,3 +1,4 @@
+// @module-tag slow
 // Two agents on one cluster whose agentk objects would be the same (groups `my_group` and
 // `my-group` both become `my-group` in a name): the plan warns, and apply refuses to install them
 // side by side, before its first write; one at a time (--only) goes ahead.

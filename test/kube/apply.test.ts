@@ -456,9 +456,11 @@ function kubeLayerCases(factory: ClusterFactory) {
   });
 }
 
+// The real kube-apiserver's cases are slow (vitest.config.ts): `npm run test:fast` runs the simulator's.
 for (const factory of clusterFactories)
   describe.skipIf(factory.skipReason != null)(
     factory.skipReason == null ? factory.title : `${factory.title} (${factory.skipReason})`,
+    { tags: factory.kind === 'kube-apiserver' ? ['slow'] : [] },
     () => kubeLayerCases(factory),
   );
 

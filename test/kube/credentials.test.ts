@@ -41,7 +41,7 @@ const readDefault = (kc: ReturnType<typeof kubeConfigForContext>) => {
   return callKube(kc, 'read', 'Namespace default', () => api.readNamespace({ name: 'default' }));
 };
 
-describe('exec credential plugins', () => {
+describe('exec credential plugins', { tags: ['slow'] }, () => {
   it('runs a relative command beside the kubeconfig that names it, as kubectl does', async () => {
     const token = 'exec-plugin-token-aaaaaaaaaaaaaaaa';
     const sim = await simulator(token);

@@ -1,3 +1,4 @@
+// @module-tag slow
 // What a plan learns of GitLab's state, read through GraphQL (many projects a request) and through
 // REST (where GraphQL is not served): the same plan either way, after a partial apply too, with a
 // fraction of the calls. And GitLab's complexity limit: a batch it refuses is split to what fits.

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { createTagsFilter } from '@vitest/runner/utils';
 import YAML from 'yaml';
 
 /** What a test file gets through `inject('realKubernetes')`; null when there is no control plane. */
@@ -47,7 +48,22 @@ export function findK8sDir(cwd = process.cwd(), env = process.env): string | nul
 export const SKIP_REASON =
   'real Kubernetes tests skipped: no ../shared/k8s/start — see ../shared/k8s/README.md';
 
+/** Every test that reaches the real server is tagged `slow` (vitest.config.ts). */
+export const LEFT_OUT_REASON =
+  'real Kubernetes tests left out: the tags filter excludes slow (npm run test:fast)';
+
+/** false when --tags-filter leaves every `slow` test out, so no test could use the server. */
+export function slowTestsRun(project: TestProject): boolean {
+  const filter = project.globalConfig.tagsFilter;
+  return !filter?.length || createTagsFilter(filter, project.globalConfig.tags)(['slow']);
+}
+
 export function setup(project: TestProject): (() => void) | undefined {
+  if (!slowTestsRun(project)) {
+    project.provide('realKubernetes', null);
+    project.provide('realKubernetesSkipReason', LEFT_OUT_REASON);
+    return undefined;
+  }
   const k8sDir = findK8sDir();
   if (!k8sDir) {
     console.warn(SKIP_REASON);

@@ -11,7 +11,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { UserError } from '../../errors.js';
 import type { GitLabFixture } from './fixture-types.js';
-import type { ProjectRecord, SimulatorState, UserRecord } from './state.js';
+import type { ProjectRecord, RecordLookup, UserRecord } from './records.js';
 
 export const AGENT_TOKEN_PREFIX = 'glagent-';
 export const ACTIVE_TOKENS_LIMIT = 2;
@@ -332,7 +332,10 @@ export class EnvironmentStore {
 }
 
 /** Fixture `agents` and `environments`: a partly migrated instance to start from. */
-export function addFixtureAgents(state: SimulatorState, fixture: GitLabFixture): void {
+export function addFixtureAgents(
+  state: RecordLookup & { agents: AgentStore; environments: EnvironmentStore },
+  fixture: GitLabFixture,
+): void {
   const projectOf = (path: string, what: string): ProjectRecord => {
     const project = state.projectsByPath.get(path.toLowerCase());
     if (!project) throw new UserError(`${what} names project "${path}", which is not a project`);

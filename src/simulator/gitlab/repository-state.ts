@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { UserError } from '../../errors.js';
 import type { FixtureRepository } from './fixture-types.js';
-import type { ProjectRecord, UserRecord } from './state.js';
+import type { ProjectRecord, UserRecord } from './records.js';
 
 export interface BlobRecord {
   /** git's blob id: sha1("blob <size>\0<content>") */

@@ -47,6 +47,11 @@ export interface GitLabSimulatorOptions {
   host?: string;
   faults?: FaultPlan;
   rateLimit?: RateLimitPlan | null;
+  /**
+   * the time the rate limiter's windows follow (default Date.now): a test that gives the client the
+   * same fake clock has the windows pass while the client waits, in no real time
+   */
+  now?: () => number;
 }
 
 export interface RecordedRequest {
@@ -112,8 +117,10 @@ class Simulator implements GitLabSimulator {
   private faults: FaultInjector;
   private rateLimiter: RateLimiter | null;
   private graphqlServed = true;
+  private readonly now: () => number;
 
   constructor(options: GitLabSimulatorOptions) {
+    this.now = options.now ?? Date.now;
     this.state = new SimulatorState(options.fixture);
     this.faults = new FaultInjector(options.faults ?? null);
     this.rateLimiter = options.rateLimit ? new RateLimiter(options.rateLimit) : null;
@@ -240,7 +247,7 @@ class Simulator implements GitLabSimulator {
     if (this.rateLimiter) {
       const token = lookupToken(this.state, credentials);
       const key = token ? `token:${token.index}` : `addr:${req.socket.remoteAddress ?? '?'}`;
-      const throttle = this.rateLimiter.hit(key, token != null);
+      const throttle = this.rateLimiter.hit(key, token != null, this.now());
       if (throttle.response) return deliver(throttle.response);
       throttleHeaders = throttle.headers;
     }

@@ -8,12 +8,30 @@ import type {
   FixtureCluster,
   FixtureInstance,
   GitLabFixture,
-  TokenScope,
   Visibility,
 } from './fixture-types.js';
+import type {
+  ClusterOwner,
+  ClusterRecord,
+  GroupRecord,
+  NamespaceRecord,
+  ProjectRecord,
+  TokenRecord,
+  UserRecord,
+} from './records.js';
 import { RepositoryStore } from './repository-state.js';
 import { addFixtureAgents, AgentStore, EnvironmentStore } from './agents-state.js';
 import { addFixtureVariables, VariableStore } from './variables-state.js';
+
+export type {
+  ClusterOwner,
+  ClusterRecord,
+  GroupRecord,
+  NamespaceRecord,
+  ProjectRecord,
+  TokenRecord,
+  UserRecord,
+} from './records.js';
 
 /**
  * GitLab keeps groups and user namespaces in one `namespaces` table, so their ids never collide. The fixture
@@ -26,76 +44,6 @@ export const USER_NAMESPACE_ID_OFFSET = 1_000_000;
 const EPOCH_MS = Date.UTC(2020, 0, 1);
 export function derivedTimestamp(id: number): string {
   return new Date(EPOCH_MS + id * 60_000).toISOString();
-}
-
-export interface UserRecord {
-  id: number;
-  username: string;
-  name: string;
-  admin: boolean;
-  state: 'active' | 'blocked';
-  namespaceId: number;
-  createdAt: string;
-}
-
-export interface TokenRecord {
-  /** position in the fixture; rate limiting keys on it so the secret is not copied around */
-  index: number;
-  name: string;
-  user: UserRecord;
-  scopes: ReadonlySet<TokenScope>;
-}
-
-export interface GroupRecord {
-  id: number;
-  path: string;
-  name: string;
-  description: string;
-  visibility: Visibility;
-  parent: GroupRecord | null;
-  fullPath: string;
-  fullName: string;
-  createdAt: string;
-  children: GroupRecord[];
-  /** projects directly in this group, ascending id */
-  projects: ProjectRecord[];
-  /** group-level clusters of this group, ascending id */
-  clusters: ClusterRecord[];
-}
-
-export type NamespaceRecord =
-  { kind: 'group'; group: GroupRecord } | { kind: 'user'; user: UserRecord };
-
-export interface ProjectRecord {
-  id: number;
-  path: string;
-  name: string;
-  description: string | null;
-  defaultBranch: string;
-  visibility: Visibility;
-  namespace: NamespaceRecord;
-  pathWithNamespace: string;
-  nameWithNamespace: string;
-  createdAt: string;
-  clusters: ClusterRecord[];
-  /** Settings > CI/CD > "CI/CD configuration file"; null when unset */
-  ciConfigPath: string | null;
-  /** the project's own Auto DevOps setting; null inherits the instance's (`auto_devops&.enabled.nil?`) */
-  autoDevopsEnabled: boolean | null;
-}
-
-export type ClusterOwner =
-  | { level: 'project'; project: ProjectRecord }
-  | { level: 'group'; group: GroupRecord }
-  | { level: 'instance' };
-
-export interface ClusterRecord {
-  id: number;
-  /** the fixture entry (a private copy); owner/created_by/management_project are resolved below */
-  data: FixtureCluster;
-  owner: ClusterOwner;
-  creator: UserRecord;
-  managementProject: ProjectRecord | null;
 }
 
 /** Binary-search insert keeping `list` sorted by ascending id (ids usually arrive in order: O(1) append). */

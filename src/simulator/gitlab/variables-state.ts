@@ -4,7 +4,7 @@
 
 import { UserError } from '../../errors.js';
 import type { GitLabFixture } from './fixture-types.js';
-import type { GroupRecord, ProjectRecord, SimulatorState } from './state.js';
+import type { GroupRecord, ProjectRecord, RecordLookup } from './records.js';
 
 export type VariableLevel = 'project' | 'group' | 'instance';
 export type VariableType = 'env_var' | 'file';
@@ -148,7 +148,10 @@ export class VariableStore {
 }
 
 /** Fixture `variables`: values already set before a migration (or left by an earlier run). */
-export function addFixtureVariables(state: SimulatorState, fixture: GitLabFixture): void {
+export function addFixtureVariables(
+  state: RecordLookup & { variables: VariableStore },
+  fixture: GitLabFixture,
+): void {
   (fixture.variables ?? []).forEach((v, i) => {
     const what = `variable #${i + 1} ("${v.key}")`;
     let owner: OwnerKey = 'instance';
