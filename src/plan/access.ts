@@ -1,4 +1,4 @@
-// Mapping rules 4, 6 and 7: which projects and groups may use an agent (`ci_access`), with the
+// Mapping rules 4, 6 and 7 (docs/mapping-rules.md): which projects and groups may use an agent (`ci_access`), with the
 // environments of the certificate clusters it replaces, merged across registrations.
 import type { InventoryCluster } from '../discovery/types.js';
 import type { AccessEntry, AgentConfig } from './types.js';

@@ -1,4 +1,4 @@
-// Mapping rule 8: agent names are RFC 1123 labels (GitLab's cluster_agent_name_regex), at most
+// Mapping rule 8 (docs/mapping-rules.md): agent names are RFC 1123 labels (GitLab's cluster_agent_name_regex), at most
 // 63 characters, derived from a certificate cluster's name, unique within their project.
 import { normaliseApiUrl } from '../discovery/api-url.js';
 import { fitName } from '../kube/fit-name.js';

@@ -1,4 +1,4 @@
-// Mapping rules 1-3 and 8: which agents the inventory needs, where each lives, what it is called.
+// Mapping rules 1-3 and 8 (docs/mapping-rules.md): which agents the inventory needs, where each lives, what it is called.
 // Agents are keyed by (physical cluster, root namespace), because GitLab only honours
 // ci_access entries inside the configuration project's top-level group (rule 2).
 import { normaliseApiUrl } from '../discovery/api-url.js';

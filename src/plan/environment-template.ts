@@ -1,4 +1,4 @@
-// Mapping rule 6: for GitLab-managed clusters on Premium, an environment template that keeps the
+// Mapping rule 6 (docs/mapping-rules.md): for GitLab-managed clusters on Premium, an environment template that keeps the
 // namespaces the certificate integration created (`<project slug>-<project id>[-<env slug>]`, or
 // `<fixed prefix>[-<env slug>]`), so workloads stay where they are. GitLab's own guide uses
 // `project-<id>-<slug>`, which would move everything to new namespaces.

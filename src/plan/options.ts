@@ -5,7 +5,7 @@ export interface PlanOptions {
   tier: 'free' | 'premium';
   /** also grant `user_access` (Kubernetes dashboard): it gives people access they did not have */
   userAccess: boolean;
-  /** name of the shared agent project created in a root group when no project fits (rule 3) */
+  /** name of the shared agent project created in a root group when no project fits (rule 3 (docs/mapping-rules.md)) */
   agentProjectName: string;
   /** explicit agent projects, by root namespace (rule 3's "explicit choice") */
   agentProjects: Record<string, string>;

@@ -7,8 +7,8 @@ import { LISTS, orderPlan } from './plan-json-order.js';
 import type { CiVariable, Plan, PlanStep } from './types.js';
 import { variableId } from './variables.js';
 
-export const PLAN_KIND = 'migrate-clusters/plan';
-export const PLAN_VERSION = 1;
+export const PLAN_KIND = 'migrate-clusters/plan' satisfies Plan['kind'];
+export const PLAN_VERSION = 1 satisfies Plan['version'];
 
 /**
  * The plan's JSON in pieces, one list element at a time: at 50,000 projects the whole is tens of

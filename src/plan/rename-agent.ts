@@ -139,7 +139,7 @@ export function renameAgent(plan: Plan, ref: string, change: AgentIdentity): Pla
       s.kind === 'disable-cluster' && s.clusterId != null ? [s.clusterId] : [],
     ),
     // NOTE: GitLab links an environment only to an agent registered in the environment's own
-    // project (gitlab-api-facts: Environments API), so moving the agent can lose that step.
+    // project (gitlabhq/gitlabhq: lib/api/environments.rb), so moving the agent can lose that step.
     linkableProjects: plan.clusters.some(
       (c) => agent.clusterIds.includes(c.id) && c.level === 'project' && c.owner === change.project,
     )

@@ -1,4 +1,4 @@
-// Mapping rule 10, the cut-over order: config → agent → token → agentk → connected → variables →
+// Mapping rule 10 (docs/mapping-rules.md), the cut-over order: config → agent → token → agentk → connected → variables →
 // environments → (only with --disable-old-clusters) old cluster off. Steps already satisfied by
 // live state are left out, so a plan after a complete migration has none.
 import type { PlannedAgent, PlanStep } from './types.js';

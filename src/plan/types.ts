@@ -1,10 +1,8 @@
 // The plan: a versioned, JSON-serialisable description of the migration
-// (shared/contracts/plan.schema.json, copied in contracts/). Built by the pure mapper,
+// (contracts/plan.schema.json). Built by the pure mapper,
 // rendered by src/report, carried out by src/apply.
 import type { ProjectAudit } from '../ci-audit/types.js';
 import type { ClusterLevel, DiscoveryMode, InventoryCluster } from '../discovery/types.js';
-
-import type { PLAN_KIND, PLAN_VERSION } from './plan-file.js';
 
 export type ClusterAction = 'migrate' | 'skip' | 'done';
 export type AgentStatus = 'new' | 'partial' | 'done';
@@ -123,8 +121,9 @@ export interface PlanWarning {
 }
 
 export interface Plan {
-  kind: typeof PLAN_KIND;
-  version: typeof PLAN_VERSION;
+  /** plan-file.ts: PLAN_KIND, PLAN_VERSION */
+  kind: 'migrate-clusters/plan';
+  version: 1;
   generatedAt: string;
   gitlab: {
     url: string;

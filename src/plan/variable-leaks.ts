@@ -1,4 +1,4 @@
-// Mapping rule 5, the part variables cannot reproduce: the old integration took KUBE_NAMESPACE and
+// Mapping rule 5 (docs/mapping-rules.md), the part variables cannot reproduce: the old integration took KUBE_NAMESPACE and
 // KUBE_INGRESS_BASE_DOMAIN from the one cluster a job used, while CI/CD variables resolve each key
 // on its own. Where the cluster a job used set no fixed namespace (or domain) but a cluster it
 // outranked did, that other cluster's value now reaches the job: in a cluster it never belonged to.

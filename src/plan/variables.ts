@@ -1,4 +1,4 @@
-// Mapping rule 5: jobs used to get the certificate cluster's `gitlab-deploy` context on their own;
+// Mapping rule 5 (docs/mapping-rules.md): jobs used to get the certificate cluster's `gitlab-deploy` context on their own;
 // agent contexts must be chosen. KUBE_CONTEXT variables at the old cluster's level and
 // environment scope reproduce the old precedence (project over closest group over instance,
 // then environment scope), because CI/CD variables resolve in that same order.
