@@ -3,17 +3,22 @@
 import { UserError } from './errors.js';
 import { createGitLabClient, normaliseGitLabUrl, type GitLabClient } from './gitlab/client.js';
 import type { RetryEvent } from './gitlab/transport.js';
+import type { Output } from './output.js';
 import { demoFixturePath } from './paths.js';
 import { registerSecret } from './redact.js';
 import type { DemoClusters } from './simulator/demo-clusters.js';
 
-export interface ConnectionFlags {
-  gitlabUrl?: string;
-  token?: string;
-  demo?: boolean;
-  concurrency?: number;
-  /** per-request timeout in seconds */
-  timeout?: number;
+/** Which GitLab, and how hard to press it (the flags, normalised: src/commands/options/common.ts). */
+export interface ConnectionOptions {
+  /** --gitlab-url; none: the environment's */
+  gitlabUrl: string | undefined;
+  /** --token; none: $GITLAB_TOKEN */
+  token: string | undefined;
+  demo: boolean;
+  /** GitLab requests in flight at once */
+  concurrency: number;
+  /** per-request timeout */
+  timeoutSeconds: number;
 }
 
 export interface Connection {
@@ -56,16 +61,13 @@ export function resolveToken(flag: string | undefined, env: NodeJS.ProcessEnv): 
 }
 
 export async function openConnection(
-  flags: ConnectionFlags,
+  options: ConnectionOptions,
   onRetry?: (event: RetryEvent) => void,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Connection> {
-  const concurrency = flags.concurrency ?? 8;
-  const transport = {
-    ...(flags.timeout ? { timeoutMs: flags.timeout * 1000 } : {}),
-    ...(onRetry ? { onRetry } : {}),
-  };
-  if (flags.demo) {
+  const { concurrency } = options;
+  const transport = { timeoutMs: options.timeoutSeconds * 1000, ...(onRetry ? { onRetry } : {}) };
+  if (options.demo) {
     // Imported lazily: the simulator is only loaded for --demo.
     const { startDemoGitLab } = await import('./simulator/gitlab/demo.js');
     const demo = await startDemoGitLab(demoFixturePath);
@@ -82,9 +84,16 @@ export async function openConnection(
       close: () => demo.close(),
     };
   }
-  const url = resolveGitLabUrl(flags.gitlabUrl, env);
-  const token = resolveToken(flags.token, env);
+  const url = resolveGitLabUrl(options.gitlabUrl, env);
+  const token = resolveToken(options.token, env);
   registerSecret(token);
   const client = createGitLabClient({ url, token, concurrency, transport });
   return { client, url, demo: false, close: async () => {} };
+}
+
+/** openConnection with each retry logged on stderr (--verbose). */
+export function connect(options: ConnectionOptions, out: Output): Promise<Connection> {
+  return openConnection(options, (retry) =>
+    out.verbose(`retrying a GitLab request (${retry.reason}) in ${Math.round(retry.waitMs)} ms`),
+  );
 }

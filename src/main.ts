@@ -1,7 +1,7 @@
 // The process entry point and its only error boundary: every error becomes output and an exit
 // code here, and nowhere else calls process.exit.
 import { CommanderError } from 'commander';
-import { buildProgram } from './cli.js';
+import { buildProgram, commandHandlers } from './cli.js';
 import { ExitCode, ExitError, UserError } from './errors.js';
 import { finishResults, resultFailureMessage, watchResults } from './output.js';
 import { redact } from './redact.js';
@@ -43,8 +43,8 @@ process.on('SIGINT', () => {
 
 async function main(argv: string[]): Promise<number> {
   let code: number = ExitCode.ok;
-  const program = buildProgram(async (action) => {
-    code = await action();
+  const program = buildProgram(commandHandlers, (exitCode) => {
+    code = exitCode;
   });
   program.exitOverride();
   try {

@@ -1,12 +1,10 @@
-// What the commands that read a plan live share: the plan's instance check, the connection (with
-// retries logged), and the kube access that reaches the plan's clusters (the demo's own for --demo).
+// What the commands that read a plan live share: the plan's instance check, and the kube access
+// that reaches the plan's clusters (the demo's own for --demo).
 import { clustersOfAgents, type LiveCluster } from './status.js';
 import type { KubeAccess } from './types.js';
 import { createKubeAccess } from './kube-access.js';
-import { openConnection, type Connection, type ConnectionFlags } from '../connection.js';
+import type { Connection } from '../connection.js';
 import { UserError } from '../errors.js';
-import { parseContextFor, parseSameCluster } from '../flag-values.js';
-import type { Output } from '../output.js';
 import type { Plan } from '../plan/types.js';
 
 /** A plan (or journal) belongs to one GitLab instance; the demo starts on a new port each time. */
@@ -15,12 +13,6 @@ export function checkSameInstance(connection: Connection, url: string, file: str
   throw new UserError(`${file} was made for ${url}, not ${connection.url}.`, {
     hint: 'Point --gitlab-url at that instance, or pass the plan made for this one.',
   });
-}
-
-export async function connect(options: ConnectionFlags, out: Output): Promise<Connection> {
-  return openConnection(options, (retry) =>
-    out.verbose(`retrying a GitLab request (${retry.reason}) in ${Math.round(retry.waitMs)} ms`),
-  );
 }
 
 /**
@@ -32,9 +24,11 @@ export async function openKubeAccess(
   plan: Plan,
   live: Map<number, LiveCluster | null>,
   options: {
-    kubeconfig?: string | undefined;
-    contextFor?: string[] | undefined;
-    sameCluster?: string[] | undefined;
+    kubeconfig: string | undefined;
+    /** --context-for, parsed */
+    contextFor: Record<number, string>;
+    /** --same-cluster, parsed */
+    sameCluster: number[];
   },
 ): Promise<{ kube: KubeAccess; close: () => Promise<void> }> {
   const clusters = clustersOfAgents(plan).map((c) => ({
@@ -48,8 +42,8 @@ export async function openKubeAccess(
   const kubeconfig = demo?.kubeconfigPath ?? options.kubeconfig;
   const kube = createKubeAccess({
     ...(kubeconfig ? { kubeconfig } : {}),
-    overrides: parseContextFor(options.contextFor),
-    sameCluster: parseSameCluster(options.sameCluster),
+    overrides: options.contextFor,
+    sameCluster: options.sameCluster,
     clusters,
     ...(demo ? { serverOverrides: demo.serverOverrides } : {}),
   });

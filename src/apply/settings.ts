@@ -19,11 +19,21 @@ export interface ApplyFlags {
   parallel?: number;
 }
 
-export const DEFAULT_PARALLEL = 10;
+/** The defaults of apply's flags: `--help` shows these, and the wizard and tests run with them. */
+export const APPLY_DEFAULTS = {
+  configVia: 'commit',
+  install: 'apply',
+  rbac: 'cluster-admin',
+  /** seconds */
+  rolloutTimeout: 300,
+  /** seconds */
+  connectionTimeout: 300,
+  parallel: 10,
+} as const satisfies ApplyFlags;
 
 export function applySettings(options: ApplyFlags): ApplySettings {
-  const configVia = options.configVia ?? 'commit';
-  const install = options.install ?? 'apply';
+  const configVia = options.configVia ?? APPLY_DEFAULTS.configVia;
+  const install = options.install ?? APPLY_DEFAULTS.install;
   if ((configVia === 'files' || install === 'manifests') && !options.outDir)
     throw new UserError(
       `--${configVia === 'files' ? 'config-via files' : 'install manifests'} writes files: say where with --out-dir DIR.`,
@@ -36,12 +46,12 @@ export function applySettings(options: ApplyFlags): ApplySettings {
     install,
     outDir: options.outDir ?? null,
     wait: options.wait ?? true,
-    rolloutDeadlineMs: (options.rolloutTimeout ?? 300) * 1000,
-    connectionDeadlineMs: (options.connectionTimeout ?? 300) * 1000,
+    rolloutDeadlineMs: (options.rolloutTimeout ?? APPLY_DEFAULTS.rolloutTimeout) * 1000,
+    connectionDeadlineMs: (options.connectionTimeout ?? APPLY_DEFAULTS.connectionTimeout) * 1000,
     pollMs: 250,
     forceConflicts: options.forceConflicts ?? false,
-    rbac: options.rbac ?? 'cluster-admin',
+    rbac: options.rbac ?? APPLY_DEFAULTS.rbac,
     fixCi: options.fixCi ?? null,
-    parallel: options.parallel ?? DEFAULT_PARALLEL,
+    parallel: options.parallel ?? APPLY_DEFAULTS.parallel,
   };
 }

@@ -6,47 +6,29 @@ import { executeApply } from '../apply/execute.js';
 import { journalPathFor, loadJournal } from '../apply/journal.js';
 import { loadPlan } from '../apply/load-plan.js';
 import { selectAgents } from '../apply/run-apply.js';
-import { applySettings, type ApplyFlags } from '../apply/settings.js';
 import { staleReasons } from '../apply/stale.js';
-import type { ConnectionFlags } from '../connection.js';
 import { ExitCode, UserError } from '../errors.js';
 import { writeFileAtomic } from '../files.js';
-import { parseContextFor, parseSameCluster } from '../flag-values.js';
 import { assertWriteScope } from '../gitlab/token-scope.js';
 import { createOutput } from '../output.js';
 import { computePlan } from '../live-state/compute-plan.js';
-import { defaultPlanOptions } from '../plan/options.js';
 import type { Plan } from '../plan/types.js';
 import { renderPlanJson } from '../plan/plan-file.js';
-import { withDiscovery } from './with-discovery.js';
+import { withDiscovery } from '../with-discovery.js';
+import type { ApplyCommandOptions } from './options/apply.js';
+import { planOptionsOf } from './options/plan-options.js';
 
-export interface ApplyCommandOptions extends ConnectionFlags, ApplyFlags {
-  yes?: boolean;
-  kubeconfig?: string;
-  contextFor?: string[];
-  sameCluster?: string[];
-  refresh?: boolean;
-  json?: boolean;
-  color?: boolean;
-  verbose?: boolean;
-}
-
-export async function runApplyCommand(
-  planPath: string | undefined,
-  options: ApplyCommandOptions,
-): Promise<ExitCode> {
-  const out = createOutput({ color: options.color ?? true, verbose: options.verbose ?? false });
-  const settings = applySettings(options);
-  const overrides = parseContextFor(options.contextFor);
-  const sameCluster = parseSameCluster(options.sameCluster);
-  if (!planPath && !options.demo)
+export async function runApplyCommand(options: ApplyCommandOptions): Promise<ExitCode> {
+  const out = createOutput(options.output);
+  const { planFile: planPath, settings } = options;
+  if (!planPath && !options.connection.demo)
     throw new UserError('apply needs a plan file.', {
       hint: 'Make one with `migrate-clusters plan --out plan.json`, review it, then `migrate-clusters apply plan.json`.',
     });
   let plan: Plan | null = planPath ? await loadPlan(planPath) : null;
   const journalPath = planPath ? journalPathFor(planPath) : null;
 
-  return withDiscovery(options, out, {}, async (inventory, connection) => {
+  return withDiscovery(options.connection, out, {}, async (inventory, connection) => {
     if (plan && !connection.demo && plan.gitlab.url !== connection.url)
       throw new UserError(`${planPath} was made for ${plan.gitlab.url}, not ${connection.url}.`, {
         hint: 'Point --gitlab-url at the plan’s instance, or make a plan for this one.',
@@ -66,14 +48,11 @@ export async function runApplyCommand(
         out.info(`The plan was stale (${reasons.length} change(s)): re-planning.`);
     }
     if (!plan || options.refresh) {
-      plan = await computePlan(connection.client, inventory, {
-        ...defaultPlanOptions(),
-        ...(plan?.options ?? {}),
-        instanceAuthorization: plan?.gitlab.instanceAuthorization ?? false,
-        contextFor: Object.fromEntries(
-          Object.entries(plan?.options.contextFor ?? {}).map(([k, v]) => [Number(k), v]),
-        ),
-      });
+      // with the options the plan was made with (--demo without a plan: the defaults)
+      const planOptions = planOptionsOf(
+        plan ? { ...plan.options, instanceAuthorization: plan.gitlab.instanceAuthorization } : {},
+      );
+      plan = await computePlan(connection.client, inventory, planOptions);
       if (planPath && !settings.dryRun) await writeFileAtomic(planPath, renderPlanJson(plan));
     }
     const agents = selectAgents(plan.agents, settings.only);
@@ -108,14 +87,14 @@ export async function runApplyCommand(
       inventory,
       connection,
       settings,
-      overrides,
-      sameCluster,
+      overrides: options.kube.contextFor,
+      sameCluster: options.kube.sameCluster,
       out,
       journalPath,
       planPath,
       existing,
-      json: options.json ?? false,
-      kubeconfig: options.kubeconfig,
+      json: options.json,
+      kubeconfig: options.kube.kubeconfig,
     });
   });
 }

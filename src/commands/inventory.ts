@@ -1,24 +1,16 @@
 // `migrate-clusters inventory`: what certificate-based clusters exist, as found.
-import type { ConnectionFlags } from '../connection.js';
 import { ExitCode } from '../errors.js';
 import { createOutput } from '../output.js';
 import { renderInventoryTable } from '../report/inventory-table.js';
-import { withDiscovery } from './with-discovery.js';
-
-export interface InventoryOptions extends ConnectionFlags {
-  json?: boolean;
-  group?: string[];
-  strategy?: 'auto' | 'full-scan';
-  color?: boolean;
-  verbose?: boolean;
-}
+import { withDiscovery } from '../with-discovery.js';
+import type { InventoryOptions } from './options/inventory.js';
 
 export async function runInventory(options: InventoryOptions): Promise<ExitCode> {
-  const out = createOutput({ color: options.color ?? true, verbose: options.verbose ?? false });
+  const out = createOutput(options.output);
   const inventory = await withDiscovery(
-    options,
+    options.connection,
     out,
-    { groups: options.group ?? [], strategy: options.strategy ?? 'auto' },
+    { groups: options.groups, strategy: options.strategy },
     (found) => Promise.resolve(found),
   );
   out.result(

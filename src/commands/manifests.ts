@@ -1,6 +1,5 @@
 // `migrate-clusters manifests`: print one planned agent's agentk objects as YAML, without the token
 // Secret (for review, or for GitOps). Discovers and plans like `plan`; changes nothing.
-import type { ConnectionFlags } from '../connection.js';
 import { ExitCode, UserError } from '../errors.js';
 import { kasFromMetadata } from '../kube/kas.js';
 import {
@@ -11,22 +10,9 @@ import {
 } from '../kube/manifests.js';
 import { createOutput } from '../output.js';
 import { computePlan } from '../live-state/compute-plan.js';
-import { defaultPlanOptions } from '../plan/options.js';
 import type { PlannedAgent } from '../plan/types.js';
-import { parsePairs } from '../flag-values.js';
-import { withDiscovery } from './with-discovery.js';
-
-export interface ManifestsCommandOptions extends ConnectionFlags {
-  /** `<project path>:<agent name>`, or the agent name alone when only one agent has it */
-  agent: string;
-  rbac?: string;
-  group?: string[];
-  instanceAuthorization?: boolean;
-  agentProjectName?: string;
-  agentProject?: string[];
-  color?: boolean;
-  verbose?: boolean;
-}
+import { withDiscovery } from '../with-discovery.js';
+import type { ManifestsOptions } from './options/manifests.js';
 
 const MAX_LISTED = 15;
 
@@ -57,22 +43,16 @@ export function findPlannedAgent(agents: PlannedAgent[], wanted: string): Planne
   });
 }
 
-export async function runManifests(options: ManifestsCommandOptions): Promise<ExitCode> {
-  const out = createOutput({ color: options.color ?? true, verbose: options.verbose ?? false });
+export async function runManifests(options: ManifestsOptions): Promise<ExitCode> {
+  const out = createOutput(options.output);
   // Bad flags fail before any GitLab request.
-  const rbac = parseRbacFlag(options.rbac ?? 'cluster-admin');
-  const planOptions = {
-    ...defaultPlanOptions(),
-    instanceAuthorization: options.instanceAuthorization ?? false,
-    agentProjectName: options.agentProjectName ?? 'gitlab-agents',
-    agentProjects: Object.fromEntries(parsePairs('--agent-project', options.agentProject)),
-  };
+  const rbac = parseRbacFlag(options.rbac);
   return withDiscovery(
-    options,
+    options.connection,
     out,
-    { groups: options.group ?? [] },
+    { groups: options.groups },
     async (inventory, connection) => {
-      const plan = await computePlan(connection.client, inventory, planOptions);
+      const plan = await computePlan(connection.client, inventory, options.plan);
       const agent = findPlannedAgent(plan.agents, options.agent);
       const kas = kasFromMetadata((await connection.client.metadata()).kas, connection.url);
       const objects = renderAgentkManifests({

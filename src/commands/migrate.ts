@@ -3,26 +3,14 @@
 import { journalPathFor, loadJournal } from '../apply/journal.js';
 import { loadPlan } from '../apply/load-plan.js';
 import { staleReasons } from '../apply/stale.js';
-import type { ConnectionFlags } from '../connection.js';
 import { UserError, type ExitCode } from '../errors.js';
 import { createOutput } from '../output.js';
 import { computePlan } from '../live-state/compute-plan.js';
-import { defaultPlanOptions } from '../plan/options.js';
 import type { Plan } from '../plan/types.js';
 import { inquirerPrompter } from '../wizard/prompter.js';
 import { runWizard } from '../wizard/run-wizard.js';
-import { parseContextFor } from '../flag-values.js';
-import { withDiscovery } from './with-discovery.js';
-
-export interface MigrateCommandOptions extends ConnectionFlags {
-  plan?: string;
-  kubeconfig?: string;
-  contextFor?: string[];
-  instanceAuthorization?: boolean;
-  tier?: 'free' | 'premium';
-  color?: boolean;
-  verbose?: boolean;
-}
+import { withDiscovery } from '../with-discovery.js';
+import type { MigrateCommandOptions } from './options/migrate.js';
 
 interface Terminal {
   env: NodeJS.ProcessEnv;
@@ -42,13 +30,12 @@ export function assertTerminal(
 
 export async function runMigrateCommand(options: MigrateCommandOptions): Promise<ExitCode> {
   assertTerminal();
-  const out = createOutput({ color: options.color ?? true, verbose: options.verbose ?? false });
-  const overrides = parseContextFor(options.contextFor);
-  const planPath = options.plan ?? null;
+  const out = createOutput(options.output);
+  const planPath = options.planFile ?? null;
   const loaded: Plan | null = planPath ? await loadPlan(planPath) : null;
   const journalPath = planPath ? journalPathFor(planPath) : null;
 
-  return withDiscovery(options, out, {}, async (inventory, connection) => {
+  return withDiscovery(options.connection, out, {}, async (inventory, connection) => {
     if (loaded && !connection.demo && loaded.gitlab.url !== connection.url)
       throw new UserError(`${planPath} was made for ${loaded.gitlab.url}, not ${connection.url}.`, {
         hint: 'Point --gitlab-url at the plan’s instance, or run migrate without --plan to plan this one.',
@@ -64,14 +51,7 @@ export async function runMigrateCommand(options: MigrateCommandOptions): Promise
           },
         );
     }
-    const plan =
-      loaded ??
-      (await computePlan(connection.client, inventory, {
-        ...defaultPlanOptions(),
-        instanceAuthorization: options.instanceAuthorization ?? false,
-        tier: options.tier ?? 'free',
-        contextFor: overrides,
-      }));
+    const plan = loaded ?? (await computePlan(connection.client, inventory, options.plan));
     return runWizard({
       plan,
       inventory,
@@ -79,7 +59,7 @@ export async function runMigrateCommand(options: MigrateCommandOptions): Promise
       out,
       prompter: inquirerPrompter(),
       kubeconfig: options.kubeconfig,
-      overrides,
+      overrides: options.plan.contextFor,
       planPath,
       existing,
     });

@@ -1,11 +1,8 @@
 // `migrate-clusters plan`: discover, map, and show or write the plan (a dry run: nothing changes).
-import type { ConnectionFlags } from '../connection.js';
-import { projectPathProblem } from '../plan/project-path.js';
-import { ExitCode, UserError } from '../errors.js';
+import { ExitCode } from '../errors.js';
 import { writeFileAtomic, writeFileSetAtomic } from '../files.js';
 import { createOutput } from '../output.js';
 import { computePlan } from '../live-state/compute-plan.js';
-import { defaultPlanOptions } from '../plan/options.js';
 import type { Plan } from '../plan/types.js';
 import { planJsonChunks, renderPlanJson } from '../plan/plan-file.js';
 import { linesOf } from '../pieces.js';
@@ -14,27 +11,8 @@ import { renderPlanMarkdown } from '../report/plan-markdown.js';
 import { hasPendingChanges } from '../report/plan-summary.js';
 import { renderPlanTable } from '../report/plan-table.js';
 import { planReportFiles } from '../report/write-reports.js';
-import { parseContextFor, parsePairs } from '../flag-values.js';
-import { withDiscovery } from './with-discovery.js';
-
-export type PlanFormat = 'table' | 'json' | 'markdown' | 'junit';
-
-export interface PlanCommandOptions extends ConnectionFlags {
-  out?: string;
-  format?: PlanFormat;
-  reportDir?: string;
-  group?: string[];
-  detailedExitcode?: boolean;
-  instanceAuthorization?: boolean;
-  tier?: 'free' | 'premium';
-  userAccess?: boolean;
-  agentProjectName?: string;
-  agentProject?: string[];
-  contextFor?: string[];
-  ciAudit?: boolean;
-  color?: boolean;
-  verbose?: boolean;
-}
+import { withDiscovery } from '../with-discovery.js';
+import type { PlanCommandOptions, PlanFormat } from './options/plan.js';
 
 function render(
   plan: Plan,
@@ -52,35 +30,15 @@ function render(
 }
 
 export async function runPlan(options: PlanCommandOptions): Promise<ExitCode> {
-  const out = createOutput({ color: options.color ?? true, verbose: options.verbose ?? false });
-  const contextFor = parseContextFor(options.contextFor);
-  const named = projectPathProblem(options.agentProjectName ?? 'gitlab-agents');
-  if (named)
-    throw new UserError(`--agent-project-name: ${named}.`, {
-      hint: 'For example --agent-project-name kubernetes-agents',
-    });
-  for (const [root, path] of parsePairs('--agent-project', options.agentProject)) {
-    const problem = projectPathProblem(path);
-    if (problem) throw new UserError(`--agent-project ${root}=${path}: ${problem}.`);
-  }
-  const planOptions = {
-    ...defaultPlanOptions(),
-    instanceAuthorization: options.instanceAuthorization ?? false,
-    tier: options.tier ?? 'free',
-    userAccess: options.userAccess ?? false,
-    agentProjectName: options.agentProjectName ?? 'gitlab-agents',
-    agentProjects: Object.fromEntries(parsePairs('--agent-project', options.agentProject)),
-    contextFor,
-    ciAudit: options.ciAudit ?? true,
-  };
-  const format = options.format ?? (process.stdout.isTTY ? 'table' : 'json');
+  const out = createOutput(options.output);
+  const { format } = options;
 
   return withDiscovery(
-    options,
+    options.connection,
     out,
-    { groups: options.group ?? [] },
+    { groups: options.groups },
     async (inventory, connection) => {
-      const plan = await computePlan(connection.client, inventory, planOptions);
+      const plan = await computePlan(connection.client, inventory, options.plan);
       // Rendered once, in pieces, straight into the file: at 50,000 projects the JSON is tens of
       // megabytes, and nothing needs it whole. Files first and atomically: a failure leaves no
       // half-written plan or report behind. JSON on stdout then repeats the file.

@@ -23,25 +23,13 @@ import {
 } from '../apply/rollback.js';
 import { clustersOfAgents, readLiveClusters } from '../apply/status.js';
 import { createKubeAccess } from '../apply/kube-access.js';
-import type { Connection, ConnectionFlags } from '../connection.js';
+import { connect, type Connection } from '../connection.js';
 import { ExitCode, ExitError, UserError } from '../errors.js';
 import { createOutput, type Output } from '../output.js';
 import type { Plan } from '../plan/types.js';
-import { parseContextFor } from '../flag-values.js';
-import { checkSameInstance, connect, openKubeAccess } from '../apply/plan-access.js';
+import { checkSameInstance, openKubeAccess } from '../apply/plan-access.js';
 import { assertWriteScope } from '../gitlab/token-scope.js';
-
-export interface RollbackCommandOptions extends ConnectionFlags {
-  yes?: boolean;
-  dryRun?: boolean;
-  uninstall?: boolean;
-  json?: boolean;
-  kubeconfig?: string;
-  contextFor?: string[];
-  sameCluster?: string[];
-  color?: boolean;
-  verbose?: boolean;
-}
+import type { RollbackCommandOptions } from './options/rollback.js';
 
 function mark(status: RollbackStatus, color: ChalkInstance): string {
   switch (status) {
@@ -74,13 +62,10 @@ function countOf(outcomes: RollbackOutcome[]) {
   };
 }
 
-export async function runRollbackCommand(
-  planPath: string,
-  options: RollbackCommandOptions,
-): Promise<ExitCode> {
-  const out = createOutput({ color: options.color ?? true, verbose: options.verbose ?? false });
-  const settings = { dryRun: options.dryRun ?? false, uninstall: options.uninstall ?? false };
-  parseContextFor(options.contextFor);
+export async function runRollbackCommand(options: RollbackCommandOptions): Promise<ExitCode> {
+  const out = createOutput(options.output);
+  const { planFile: planPath } = options;
+  const settings = { dryRun: options.dryRun, uninstall: options.uninstall };
   const plan = await loadPlan(planPath);
   const journalPath = journalPathFor(planPath);
   // no apply may change what the journal says while rollback reads and undoes it
@@ -108,9 +93,9 @@ async function rollBack(
         hint: 'rollback undoes what apply recorded beside the plan file it was given: pass that file.',
       },
     );
-  const demo = options.demo === true;
+  const demo = options.connection.demo;
   if (!demo) checkJournalBelongs(journal, { gitlabUrl: plan.gitlab.url, planPath }, journalPath);
-  const connection = await connect(options, out);
+  const connection = await connect(options.connection, out);
   try {
     checkSameInstance(connection, journal.gitlabUrl, journalPath);
     const store = new JournalStore(journal, settings.dryRun ? null : journalPath);
@@ -180,7 +165,7 @@ async function undoAll(
             connection,
             plan,
             await readLiveClusters(connection.client, clustersOfAgents(plan, installed)),
-            options,
+            options.kube,
           )
         : { kube: createKubeAccess({ overrides: {}, clusters: [] }), close: async () => {} };
     try {

@@ -4,20 +4,14 @@ import { ExitCode } from '../errors.js';
 import { createOutput } from '../output.js';
 import { loadFixture } from '../simulator/gitlab/load-fixture.js';
 import { startGitLabSimulator } from '../simulator/gitlab/server.js';
-
-export interface SimulateOptions {
-  fixture: string;
-  port?: number;
-  latency?: number;
-  color?: boolean;
-}
+import type { SimulateOptions } from './options/simulate.js';
 
 export async function runSimulate(options: SimulateOptions): Promise<ExitCode> {
-  const out = createOutput({ color: options.color ?? true });
+  const out = createOutput({ color: options.color });
   const fixture = await loadFixture(options.fixture);
   const simulator = await startGitLabSimulator({
     fixture,
-    port: options.port ?? 0,
+    port: options.port,
     ...(options.latency ? { faults: { latencyMs: options.latency } } : {}),
   });
   const token = fixture.tokens[0];

@@ -3,33 +3,20 @@
 // terminal, JSON with --json, exit 2 with --detailed-exitcode while something is pending.
 import { checkJournalBelongs, journalPathFor, loadJournal } from '../apply/journal.js';
 import { loadPlan } from '../apply/load-plan.js';
-import { checkSameInstance, connect, openKubeAccess } from '../apply/plan-access.js';
+import { checkSameInstance, openKubeAccess } from '../apply/plan-access.js';
 import { clustersOfAgents, readLiveClusters, readPlanStatus } from '../apply/status.js';
-import type { ConnectionFlags } from '../connection.js';
+import { connect } from '../connection.js';
 import { ExitCode } from '../errors.js';
-import { parseContextFor } from '../flag-values.js';
 import { createOutput } from '../output.js';
 import { renderStatusTable } from '../report/status-table.js';
+import type { StatusCommandOptions } from './options/status.js';
 
-export interface StatusCommandOptions extends ConnectionFlags {
-  json?: boolean;
-  kubeconfig?: string;
-  contextFor?: string[];
-  sameCluster?: string[];
-  detailedExitcode?: boolean;
-  color?: boolean;
-  verbose?: boolean;
-}
-
-export async function runStatusCommand(
-  planPath: string,
-  options: StatusCommandOptions,
-): Promise<ExitCode> {
-  const out = createOutput({ color: options.color ?? true, verbose: options.verbose ?? false });
-  parseContextFor(options.contextFor); // a malformed flag fails before anything is read
+export async function runStatusCommand(options: StatusCommandOptions): Promise<ExitCode> {
+  const out = createOutput(options.output);
+  const { planFile: planPath } = options;
   const plan = await loadPlan(planPath);
   const journal = await loadJournal(journalPathFor(planPath));
-  const connection = await connect(options, out);
+  const connection = await connect(options.connection, out);
   try {
     checkSameInstance(connection, plan.gitlab.url, planPath);
     if (journal && !connection.demo)
@@ -39,7 +26,7 @@ export async function runStatusCommand(
         journalPathFor(planPath),
       );
     const clusters = await readLiveClusters(connection.client, clustersOfAgents(plan));
-    const access = await openKubeAccess(connection, plan, clusters, options);
+    const access = await openKubeAccess(connection, plan, clusters, options.kube);
     try {
       const status = await readPlanStatus(plan, {
         client: connection.client,

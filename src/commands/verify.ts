@@ -4,43 +4,31 @@
 // job selects it (the CI audit). Reads only. Exit 2 with --detailed-exitcode while a row fails.
 import { journalPathFor, loadJournal } from '../apply/journal.js';
 import { loadPlan } from '../apply/load-plan.js';
+import { checkSameInstance, openKubeAccess } from '../apply/plan-access.js';
 import { clustersOfAgents, readLiveClusters } from '../apply/status.js';
-import type { ConnectionFlags } from '../connection.js';
 import { ExitCode, UserError } from '../errors.js';
 import { createOutput } from '../output.js';
 import { computePlan } from '../live-state/compute-plan.js';
-import { defaultPlanOptions } from '../plan/options.js';
 import { renderContinuityTable } from '../report/continuity-table.js';
 import { readLiveContinuity } from '../verify/live-continuity.js';
-import { checkSameInstance, openKubeAccess } from '../apply/plan-access.js';
-import { withDiscovery } from './with-discovery.js';
+import { withDiscovery } from '../with-discovery.js';
+import type { VerifyCommandOptions } from './options/status.js';
+import { planOptionsOf } from './options/plan-options.js';
 
-export interface VerifyCommandOptions extends ConnectionFlags {
-  json?: boolean;
-  kubeconfig?: string;
-  contextFor?: string[];
-  sameCluster?: string[];
-  detailedExitcode?: boolean;
-  color?: boolean;
-  verbose?: boolean;
-}
-
-export async function runVerifyCommand(
-  planPath: string | undefined,
-  options: VerifyCommandOptions,
-): Promise<ExitCode> {
-  const out = createOutput({ color: options.color ?? true, verbose: options.verbose ?? false });
-  if (!planPath && !options.demo)
+export async function runVerifyCommand(options: VerifyCommandOptions): Promise<ExitCode> {
+  const out = createOutput(options.output);
+  const { planFile: planPath } = options;
+  if (!planPath && !options.connection.demo)
     throw new UserError('verify needs a plan file.', {
       hint: 'Make one with `migrate-clusters plan --out plan.json`, then `migrate-clusters verify plan.json` (or try --demo).',
     });
   const given = planPath ? await loadPlan(planPath) : null;
   const journal = planPath ? await loadJournal(journalPathFor(planPath)) : null;
-  return withDiscovery(options, out, {}, async (inventory, connection) => {
+  return withDiscovery(options.connection, out, {}, async (inventory, connection) => {
     if (given && planPath) checkSameInstance(connection, given.gitlab.url, planPath);
-    const plan = given ?? (await computePlan(connection.client, inventory, defaultPlanOptions()));
+    const plan = given ?? (await computePlan(connection.client, inventory, planOptionsOf({})));
     const clusters = await readLiveClusters(connection.client, clustersOfAgents(plan));
-    const access = await openKubeAccess(connection, plan, clusters, options);
+    const access = await openKubeAccess(connection, plan, clusters, options.kube);
     try {
       const live = await readLiveContinuity(
         { client: connection.client, kube: access.kube, now: () => new Date(), journal },

@@ -1,0 +1,73 @@
+// `rollback`: its flags, and the options its action gets.
+import type { Command } from 'commander';
+import {
+  connectionOptions,
+  gitLabCommandOptions,
+  kubeOptions,
+  type ConnectionFlagValues,
+  type GitLabCommandOptions,
+  type KubeFlagValues,
+  type KubeOptions,
+} from './common.js';
+import { declareCommand } from './declare.js';
+import { commandFlags, kubeFlags, resultFlags } from './flags.js';
+
+export interface RollbackCommandOptions extends GitLabCommandOptions {
+  /** the plan file apply was given: its journal is beside it */
+  planFile: string;
+  dryRun: boolean;
+  yes: boolean;
+  uninstall: boolean;
+  json: boolean;
+  /** used with --uninstall only */
+  kube: KubeOptions;
+}
+
+interface RollbackFlagValues extends ConnectionFlagValues, KubeFlagValues {
+  dryRun?: boolean;
+  yes?: boolean;
+  uninstall?: boolean;
+  json?: boolean;
+}
+
+export function declareRollback(
+  program: Command,
+  action: (options: RollbackCommandOptions) => Promise<void>,
+): void {
+  declareCommand(program, {
+    name: 'rollback',
+    description:
+      'Undo the cut-over apply made: old clusters on again, its variables and environment links removed',
+    argument: ['<plan>', 'the plan file apply was given (its journal is beside it)'],
+    options: [
+      resultFlags.dryRun('say what it would undo; change nothing'),
+      resultFlags.yes(),
+      commandFlags.uninstall(),
+      resultFlags.json(),
+      kubeFlags.kubeconfig(
+        'kubeconfig to use with --uninstall (default: $KUBECONFIG, then ~/.kube/config)',
+      ),
+      kubeFlags.contextFor(),
+      kubeFlags.sameCluster(
+        'vouch that the --context-for context of cluster ID reaches that very cluster (repeatable)',
+      ),
+      ...connectionOptions(),
+    ],
+    examples: [
+      'migrate-clusters rollback plan.json --dry-run',
+      'migrate-clusters rollback plan.json --yes',
+      'migrate-clusters rollback plan.json --yes --uninstall   # also remove agentk and the agents',
+    ],
+    note: 'Only what the journal (plan.json.state.json) records is undone; certificate clusters and projects are never deleted.',
+  }).action((planFile: string, flags: RollbackFlagValues) =>
+    action({
+      ...gitLabCommandOptions(flags),
+      planFile,
+      dryRun: flags.dryRun === true,
+      yes: flags.yes === true,
+      uninstall: flags.uninstall === true,
+      json: flags.json === true,
+      kube: kubeOptions(flags),
+    }),
+  );
+}
