@@ -31,4 +31,85 @@ export default tseslint.config(
     },
   },
   { files: ['eslint.config.js', 'vitest.config.ts'], rules: { 'no-restricted-syntax': 'off' } },
+  // Pure folders: the mapper, the config work and the renderings take data and return data. No
+  // GitLab, no cluster, no files, no simulators; types may be shared (allowTypeImports).
+  {
+    files: ['src/plan/**/*.ts', 'src/agent-config/**/*.ts', 'src/report/**/*.ts'],
+    // still doing GitLab I/O in agent-config: moving to src/config-delivery (branch pure-folders)
+    ignores: [
+      'src/agent-config/deliver.ts',
+      'src/agent-config/ensure-project.ts',
+      'src/agent-config/read-files.ts',
+    ],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            'fs',
+            'fs/promises',
+            'node:fs',
+            'node:fs/promises',
+            'node:child_process',
+            'node:net',
+            'node:http',
+            'node:https',
+          ].map((name) => ({
+            name,
+            message: 'A pure folder does no I/O: take the data as an argument.',
+          })),
+          patterns: [
+            {
+              group: [
+                '**/gitlab/*',
+                '**/apply/*',
+                '**/apply/**',
+                '**/commands/*',
+                '**/commands/**',
+                '**/live-state/*',
+                '**/simulator/**',
+                '**/discovery/discover.js',
+                '**/config-delivery/*',
+              ],
+              allowTypeImports: true,
+              message: 'A pure folder does no I/O: take the data as an argument.',
+            },
+            {
+              // the cluster side only through its pure naming rules
+              group: ['**/kube/*', '!**/kube/agentk-names.js', '!**/kube/fit-name.js'],
+              allowTypeImports: true,
+              message:
+                'A pure folder does no I/O: only kube/agentk-names.js and kube/fit-name.js are pure.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // Only the simulate command, the demo and the benchmark start simulators.
+  {
+    files: ['src/**/*.ts'],
+    // --demo starts them in connection.ts (and the wizard's demo clusters)
+    ignores: [
+      'src/simulator/**',
+      'src/bench/**',
+      'src/commands/**',
+      'src/connection.ts',
+      'src/wizard/run-wizard.ts',
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/simulator/**'],
+              message:
+                'The tool does not run on simulators: only simulate, --demo and the benchmark do.',
+            },
+          ],
+        },
+      ],
+    },
+  },
 );

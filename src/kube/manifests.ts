@@ -6,8 +6,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import YAML from 'yaml';
 import { InternalError, UserError } from '../errors.js';
-import { fitName } from './fit-name.js';
+import { agentkObjectNames } from './agentk-names.js';
 import { packageRoot } from '../paths.js';
+
+export { agentkObjectNames, agentNamespace, type AgentkObjectNames } from './agentk-names.js';
 import { registerSecret } from '../redact.js';
 
 /** On the token Secret and the agentk pod template: the GitLab id of the installed agent token. */
@@ -33,50 +35,7 @@ export interface AgentkManifestInput {
   installedTokenId?: number;
 }
 
-export interface AgentkObjectNames {
-  /** the Helm release the objects belong to: the agent's name */
-  release: string;
-  /** the chart's `gitlab-agent.fullname`; also the ServiceAccount and PodDisruptionBudget */
-  fullname: string;
-  deployment: string;
-  secret: string;
-}
-
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
-
-/** Helm's `trunc N | trimSuffix "-"`. */
-const truncate = (value: string, max: number) => value.slice(0, max).replace(/-$/, '');
-
-/**
- * The chart's names for a release named after the agent. Where the chart's truncation only cuts
- * into its own `-gitlab-agent` suffix the names are exactly the chart's, so Helm can adopt them.
- * The Deployment's `trunc 60` cuts into agent names longer than 60 characters, and then two such
- * agents (`<long>` and `<long>-2`, an agent split past 500 entries) would share one Deployment:
- * there it keeps a hash of the full name instead (fit-name.ts). Helm cannot adopt those releases
- * anyway: it refuses release names longer than 53 characters.
- */
-export function agentkObjectNames(agentName: string): AgentkObjectNames {
-  // The chart's fullname rule: the release alone when it already says gitlab-agent.
-  const full = agentName.includes('gitlab-agent') ? agentName : `${agentName}-gitlab-agent`;
-  const fullname = truncate(full, 63);
-  // Exactly the chart's template: `fullname | trunc 60` then `-v2`, without trimSuffix.
-  const chartDeployment = fullname.slice(0, 60);
-  return {
-    release: agentName,
-    fullname,
-    deployment: `${chartDeployment.startsWith(agentName) ? chartDeployment : fitName(full, 60)}-v2`,
-    secret: `${fullname}-token`,
-  };
-}
-
-/**
- * `gitlab-agent-<agent name>`, as GitLab's install command names it. GitLab keeps only the first
- * 50 characters of the name, so agents whose names share those (`<long>`, `<long>-2`) would share
- * a namespace; a name that does not fit keeps a hash of all of it instead (fit-name.ts).
- */
-export function agentNamespace(agentName: string): string {
-  return fitName(`gitlab-agent-${agentName}`, 63);
-}
 
 /** `17.11.2`, `v17.11.2`, `17.11.2-ee` or `17.11.0+<git sha>` → the agentk image tag `v17.11.2`. */
 export function agentkImageTag(kasVersion: string): string {

@@ -2,7 +2,7 @@
 // 63 characters, derived from a certificate cluster's name, unique within their project.
 import { normaliseApiUrl } from '../discovery/api-url.js';
 import { fitName } from '../kube/fit-name.js';
-import { agentNamespace } from '../kube/manifests.js';
+import { agentNamespace } from '../kube/agentk-names.js';
 
 const MAX = 63;
 

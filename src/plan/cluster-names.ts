@@ -5,7 +5,7 @@
 // on a cluster, whatever its status — and says so where a clash remains, instead of letting apply
 // overwrite one agent with another.
 import { normaliseApiUrl } from '../discovery/api-url.js';
-import { agentkObjectNames } from '../kube/manifests.js';
+import { agentkObjectNames } from '../kube/agentk-names.js';
 import type { PlannedAgent, PlanWarning } from './types.js';
 
 type NameRule =
