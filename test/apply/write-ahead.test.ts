@@ -17,7 +17,7 @@ import {
 } from '../../src/apply/journal.js';
 import { runRollback } from '../../src/apply/rollback.js';
 import type { KubeAccess } from '../../src/apply/types.js';
-import { projectInfo } from '../../src/agent-config/read-files.js';
+import { projectInfo } from '../../src/gitlab/projects.js';
 import { discoverInventory } from '../../src/discovery/discover.js';
 import { findAgent } from '../../src/gitlab/agents.js';
 import type { GitLabClient } from '../../src/gitlab/client.js';
