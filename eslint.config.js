@@ -35,12 +35,6 @@ export default tseslint.config(
   // GitLab, no cluster, no files, no simulators; types may be shared (allowTypeImports).
   {
     files: ['src/plan/**/*.ts', 'src/agent-config/**/*.ts', 'src/report/**/*.ts'],
-    // still doing GitLab I/O in agent-config: moving to src/config-delivery (branch pure-folders)
-    ignores: [
-      'src/agent-config/deliver.ts',
-      'src/agent-config/ensure-project.ts',
-      'src/agent-config/read-files.ts',
-    ],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',

@@ -1,5 +1,5 @@
 // A strict JSON Schema of the agent configuration file (.gitlab/agents/<name>/config.yaml), as
-// GitLab documents it (gitlab-api-facts.md §3.2–3.4), and its ajv validator. Strict where
+// GitLab documents it (gitlabhq/gitlabhq: doc/user/clusters/agent/ci_cd_workflow.md), and its ajv validator. Strict where
 // migrate-clusters writes (ci_access, user_access): KAS rejects a file with unknown fields, and
 // GitLab drops entries past the 500th without a word. Loose for the sections users own
 // (gitops, remote_development, container_scanning, flux), so a real file is not rejected.

@@ -3,7 +3,7 @@
 // Before apply resumes and before rollback undoes, each open intent is looked up by the name it
 // gave: found, it is recorded as made by this tool (so rollback --uninstall removes it); not
 // found, the write never happened and the intent is closed.
-import { projectInfo } from '../agent-config/read-files.js';
+import { projectInfo } from '../gitlab/projects.js';
 import { findAgent, listActiveTokens } from '../gitlab/agents.js';
 import type { GitLabClient } from '../gitlab/client.js';
 import { openIntents, type Journal, type JournalIntent } from './journal.js';

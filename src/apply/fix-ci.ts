@@ -3,8 +3,8 @@
 // context (ci-audit/fix-jobs.ts edits the user's file, keeping comments and layout). Nothing
 // lands on the default branch: the jobs are fixed when a person merges, and only then does the
 // cut-over gate let the old cluster go. Jobs it cannot edit are listed for a person.
-import { deliverConfig } from '../agent-config/deliver.js';
-import { readFilesAt } from '../agent-config/read-files.js';
+import { deliverConfig } from '../config-delivery/deliver.js';
+import { readFilesAt } from '../gitlab/repository-files.js';
 import { fixCiFile, fixesForFile } from '../ci-audit/fix-jobs.js';
 import { VERDICT_CLASS, type ProjectAudit } from '../ci-audit/types.js';
 import { UserError } from '../errors.js';

@@ -13,10 +13,6 @@ import { JOURNAL_KIND, LISTS, type ChangeLine, type HeaderLine } from './journal
 import { journalShapeProblem } from './journal-schema.js';
 import type { ClusterLevel } from '../discovery/types.js';
 
-// NOTE: only for src/commands/rollback.ts, which still imports the store from here; once it
-// imports journal-store.js itself, this line goes.
-export { JournalStore } from './journal-store.js';
-
 export interface JournalVariable {
   level: ClusterLevel;
   owner: string | null;

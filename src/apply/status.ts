@@ -2,7 +2,7 @@
 // the clusters. This file adds each agent's checks (./status/checks.ts) up to its state and the
 // plan's summary. Read-only by design: every call is a GET, so it is safe to run at any time, also
 // while an apply is under way.
-import { projectInfo } from '../agent-config/read-files.js';
+import { projectInfo } from '../gitlab/projects.js';
 import type { ClusterGate } from '../continuity/rows.js';
 import { UserError } from '../errors.js';
 import { findAgent, listActiveTokens } from '../gitlab/agents.js';

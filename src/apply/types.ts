@@ -6,7 +6,7 @@ import type { ProjectAudit } from '../ci-audit/types.js';
 import type { ClusterGate } from '../continuity/rows.js';
 import type { Plan, PlannedAgent, PlanStep } from '../plan/types.js';
 import type { JournalStore } from './journal-store.js';
-import type { EnsureProjectResult } from '../agent-config/ensure-project.js';
+import type { EnsureProjectResult } from '../config-delivery/ensure-project.js';
 
 export type ConfigVia = 'commit' | 'merge-request' | 'files';
 export type InstallMode = 'apply' | 'manifests' | 'none';

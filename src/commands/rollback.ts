@@ -6,11 +6,11 @@ import type { ChalkInstance } from 'chalk';
 import {
   checkJournalBelongs,
   journalPathFor,
-  JournalStore,
   loadJournal,
   openIntents,
   type Journal,
 } from '../apply/journal.js';
+import { JournalStore } from '../apply/journal-store.js';
 import { adoptOpenIntents } from '../apply/adopt-intents.js';
 import { acquireLock } from '../apply/lock.js';
 import { loadPlan } from '../apply/load-plan.js';

@@ -89,7 +89,7 @@ export function checkApiUrl(apiUrl: string): ApiUrlCheck {
 }
 
 /**
- * Mapping rule 1: one physical cluster = one normalised Kubernetes API URL. WHATWG URL parsing
+ * Mapping rule 1 (docs/mapping-rules.md): one physical cluster = one normalised Kubernetes API URL. WHATWG URL parsing
  * already lowercases scheme and host and drops a default port and user information; we also drop
  * trailing slashes. Something that is not an http(s) URL is only trimmed (never turned into
  * `host://6443`), so it can match nothing but itself.

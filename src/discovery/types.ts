@@ -1,5 +1,5 @@
 // The inventory: every certificate-based cluster as found, in the shape of
-// shared/contracts/inventory.schema.json (plus a few extra fields the planner needs).
+// contracts/inventory.schema.json (plus a few extra fields the planner needs).
 
 export type DiscoveryMode = 'discovery-api' | 'full-scan' | 'mixed';
 export type ClusterLevel = 'project' | 'group' | 'instance';

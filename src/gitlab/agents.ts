@@ -6,10 +6,10 @@ import { UserError } from '../errors.js';
 import { registerSecret } from '../redact.js';
 import type { GitLabClient } from './client.js';
 import { endpoint } from './endpoint.js';
-import type { HttpFailure } from './errors.js';
+import { explainGitLabError, httpFailure, type HttpFailure } from './errors.js';
 import { writeOnce } from './lost-answer.js';
 import { fetchAllOffset } from './paginate.js';
-import { call, callOrNull, wrapperFailure } from './wrapper-errors.js';
+import { call, callOrNull } from './call.js';
 
 export interface AgentRecord {
   id: number;
@@ -76,8 +76,15 @@ function badRequestReason(failure: HttpFailure): string {
   return reason;
 }
 
-/** Every agent registered in `project`, ordered by name. */
-export async function listAgents(client: GitLabClient, project: string): Promise<AgentRecord[]> {
+/**
+ * Every agent registered in `project`, ordered by name. With `absentIsEmpty`, a 404 (no such
+ * project, or agents this token may not see) reads as no agents: what a plan needs to know.
+ */
+export async function listAgents(
+  client: GitLabClient,
+  project: string | number,
+  options: { absentIsEmpty?: boolean } = {},
+): Promise<AgentRecord[]> {
   const what = `listing the agents of project ${project}`;
   try {
     const agents = await fetchAllOffset<AgentSchema>(
@@ -86,7 +93,8 @@ export async function listAgents(client: GitLabClient, project: string): Promise
     );
     return agents.map(toAgent);
   } catch (error) {
-    throw wrapperFailure(error, client, what, {
+    if (options.absentIsEmpty && httpFailure(error)?.status === 404) return [];
+    throw explainGitLabError(error, client.url, what, {
       forbidden: DEVELOPER_HINT,
       explain: (f) =>
         f.status === 404 && /ClusterAgents/.test(f.description)
@@ -170,9 +178,14 @@ export async function listActiveTokens(
       endpoint`projects/${project}/cluster_agents/${agentId}/tokens`,
     );
   } catch (error) {
-    throw wrapperFailure(error, client, `listing the tokens of agent ${agentId} in ${project}`, {
-      forbidden: DEVELOPER_HINT,
-    });
+    throw explainGitLabError(
+      error,
+      client.url,
+      `listing the tokens of agent ${agentId} in ${project}`,
+      {
+        forbidden: DEVELOPER_HINT,
+      },
+    );
   }
   const detailed = await Promise.all(listed.map((t) => getToken(client, project, agentId, t.id)));
   return detailed.filter((t): t is AgentTokenRecord => t != null && t.status === 'active');

@@ -6,7 +6,7 @@
 // GitLab's entities give them, and allow everything else (GitLab adds fields in every release).
 // A field is required only where GitLab's entity always exposes it and a missing one would silently
 // change the result (a cluster without `enabled` would read as turned off). Sources:
-//   clusters            lib/api/entities/cluster.rb, platform/kubernetes.rb (gitlab-api-facts.md §1.4)
+//   clusters            gitlabhq/gitlabhq: lib/api/entities/cluster.rb, lib/api/entities/platform/kubernetes.rb
 //   discovery           lib/api/cluster_discovery.rb: `present({ groups:, projects: })`, both always
 //   groups, projects    lib/api/entities/group.rb, basic_project_details.rb (namespace always exposed)
 //   metadata, user      lib/api/metadata.rb, entities/user_public.rb (is_admin only for admins)

@@ -8,7 +8,8 @@
 //        a ci_config_path in another project).
 import type { GitLabClient } from './client.js';
 import { endpoint } from './endpoint.js';
-import { call, wrapperFailure } from './wrapper-errors.js';
+import { explainGitLabError } from './errors.js';
+import { call } from './call.js';
 
 export interface LintInclude {
   type: string;
@@ -59,7 +60,7 @@ export async function lintProjectConfig(
     const response = await client.get(endpoint`projects/${project}/ci/lint`);
     return toResult(response.body, what);
   } catch (error) {
-    throw wrapperFailure(error, client, what, { forbidden: READ_HINT });
+    throw explainGitLabError(error, client.url, what, { forbidden: READ_HINT });
   }
 }
 

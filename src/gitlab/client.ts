@@ -4,10 +4,7 @@ import {
   Agents,
   Branches,
   Commits,
-  Environments,
-  GroupVariables,
   Groups,
-  InstanceLevelCICDVariables,
   MergeRequests,
   Metadata,
   Projects,
@@ -40,6 +37,11 @@ export interface CurrentUser {
   isAdmin: boolean;
 }
 
+/**
+ * Only the members src and test use: code reaches GitLab through the typed wrappers beside this
+ * file (agents.ts, repository-files.ts, …), which use these. `groups`, `branches`,
+ * `projectVariables` and `mergeRequests.merge` serve tests that act as a person in GitLab.
+ */
 export interface GitLabClient {
   readonly url: string;
   readonly stats: ApiStats;
@@ -53,9 +55,6 @@ export interface GitLabClient {
   readonly branches: InstanceType<typeof Branches<false>>;
   readonly mergeRequests: InstanceType<typeof MergeRequests<false>>;
   readonly projectVariables: InstanceType<typeof ProjectVariables<false>>;
-  readonly groupVariables: InstanceType<typeof GroupVariables<false>>;
-  readonly instanceVariables: InstanceType<typeof InstanceLevelCICDVariables<false>>;
-  readonly environments: InstanceType<typeof Environments<false>>;
   /** gitbeaker's requester on our transport, for endpoints gitbeaker lacks (cluster PUT) */
   readonly requester: Metadata<false>['requester'];
   /** POST /api/graphql with one query, inside the request pool (see graphql.ts) */
@@ -108,9 +107,6 @@ export function createGitLabClient(options: GitLabClientOptions): GitLabClient {
     branches: new Branches(config),
     mergeRequests: new MergeRequests(config),
     projectVariables: new ProjectVariables(config),
-    groupVariables: new GroupVariables(config),
-    instanceVariables: new InstanceLevelCICDVariables(config),
-    environments: new Environments(config),
     requester,
     // gitbeaker prefixes /api/v4/: GraphQL lives beside it
     graphql: (query) =>

@@ -4,8 +4,9 @@
 import { UserError } from '../errors.js';
 import type { GitLabClient } from './client.js';
 import { endpoint } from './endpoint.js';
+import { explainGitLabError } from './errors.js';
 import { fetchAllOffset } from './paginate.js';
-import { call, wrapperFailure } from './wrapper-errors.js';
+import { call } from './call.js';
 
 export interface EnvironmentRecord {
   id: number;
@@ -46,7 +47,7 @@ export async function listEnvironments(
     );
     return list.map(toRecord);
   } catch (error) {
-    throw wrapperFailure(error, client, `listing the environments of project ${project}`, {
+    throw explainGitLabError(error, client.url, `listing the environments of project ${project}`, {
       forbidden: 'Reading environments needs at least the Reporter role in the project.',
     });
   }

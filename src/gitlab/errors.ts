@@ -1,4 +1,6 @@
-// Turns transport and HTTP failures into one-line UserErrors that say what to do next.
+// The one mapping of GitLab failures: transport and HTTP failures become one-line UserErrors that say
+// what was being done and what to do next. A wrapper adds what only it knows through FailureHints (the
+// role its endpoint needs, a known 400 or 409); everything else gets the same wording everywhere.
 import {
   GitbeakerRequestError,
   GitbeakerRetryError,
@@ -20,6 +22,16 @@ export function httpFailure(error: unknown): HttpFailure | null {
   return status == null ? null : { status, description: cause?.description ?? error.message };
 }
 
+export interface FailureHints {
+  /** hint when GitLab answers 403 Forbidden (the role the endpoint needs) */
+  forbidden?: string;
+  /**
+   * endpoint-specific translations (a known 400 or 409), given the failure and the error to keep as
+   * `cause`; undefined falls back to the generic text
+   */
+  explain?: (failure: HttpFailure, error: unknown) => UserError | undefined;
+}
+
 function networkCode(error: unknown): string | undefined {
   const cause = (error as { cause?: { code?: string; cause?: { code?: string } } }).cause;
   return cause?.code ?? cause?.cause?.code;
@@ -28,10 +40,17 @@ function networkCode(error: unknown): string | undefined {
 /**
  * @param what what we were doing, for the message ("listing clusters of group a/b")
  */
-export function explainGitLabError(error: unknown, url: string, what: string): UserError {
+export function explainGitLabError(
+  error: unknown,
+  url: string,
+  what: string,
+  hints: FailureHints = {},
+): UserError {
   if (error instanceof UserError) return error;
   const failure = httpFailure(error);
   if (failure) {
+    const specific = hints.explain?.(failure, error);
+    if (specific) return specific;
     const { status, description } = failure;
     if (status === 401) {
       return new UserError(
@@ -53,7 +72,9 @@ export function explainGitLabError(error: unknown, url: string, what: string): U
     }
     if (status === 403) {
       return new UserError(`GitLab refused access while ${what} (403 Forbidden).`, {
-        hint: 'Certificate clusters need at least the Maintainer role; instance clusters need an administrator.',
+        hint:
+          hints.forbidden ??
+          'Certificate clusters need at least the Maintainer role; instance clusters need an administrator.',
         cause: error,
       });
     }

@@ -1,5 +1,5 @@
 // Raw GitLab shapes, snake_case as the API sends them (gitbeaker's convention: `*Schema`).
-// Fields follow lib/api/entities/cluster.rb and friends (see shared/reference/gitlab-api-facts.md §1.4).
+// Fields follow gitlabhq/gitlabhq: lib/api/entities/cluster.rb, lib/api/entities/platform/kubernetes.rb.
 
 export interface UserBasicSchema extends Record<string, unknown> {
   id: number;

@@ -6,10 +6,10 @@
 import { UserError } from '../errors.js';
 import type { GitLabClient } from './client.js';
 import { endpoint } from './endpoint.js';
-import type { HttpFailure } from './errors.js';
+import { explainGitLabError, type FailureHints, type HttpFailure } from './errors.js';
 import { writeOnce } from './lost-answer.js';
 import { fetchAllOffset } from './paginate.js';
-import { call, callOrNull, wrapperFailure, type FailureHints } from './wrapper-errors.js';
+import { call, callOrNull } from './call.js';
 
 export type VariableLevel = 'project' | 'group' | 'instance';
 
@@ -123,9 +123,9 @@ export async function listVariables(
   try {
     return (await fetchAllOffset<VariableSchema>(client.get, basePath(level, owner))).map(toRecord);
   } catch (error) {
-    throw wrapperFailure(
+    throw explainGitLabError(
       error,
-      client,
+      client.url,
       `listing the CI/CD variables of ${where(level, owner)}`,
       hints(level, '', '*', owner),
     );

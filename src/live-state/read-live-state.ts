@@ -5,10 +5,12 @@
 // so a plan after a partial apply lists only what is left. Nothing is read for agents that do not
 // exist yet: a first plan costs no extra calls.
 import { tokenConnected } from '../continuity/connected.js';
-import { listActiveTokens } from '../gitlab/agents.js';
+import { listActiveTokens, listAgents } from '../gitlab/agents.js';
 import type { GitLabClient } from '../gitlab/client.js';
 import { listEnvironments } from '../gitlab/environments.js';
-import { explainGitLabError, httpFailure } from '../gitlab/errors.js';
+import { explainGitLabError } from '../gitlab/errors.js';
+import { projectInfo } from '../gitlab/projects.js';
+import { readConfigFiles } from '../gitlab/repository-files.js';
 import { listVariables } from '../gitlab/variables.js';
 import {
   variableOwnerKey,
@@ -28,15 +30,6 @@ export interface LiveStateRequest {
   environments?: boolean;
 }
 
-async function orNullOn404<T>(fn: () => Promise<T>): Promise<T | null> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (httpFailure(error)?.status === 404) return null;
-    throw error;
-  }
-}
-
 /** Progress details refine the steps only: where they cannot be read, the steps stay listed. */
 async function orUndefined<T>(fn: () => Promise<T>): Promise<T | undefined> {
   try {
@@ -51,22 +44,17 @@ async function readProjectRest(
   client: GitLabClient,
   request: LiveStateRequest,
 ): Promise<ProjectRead> {
-  const project = await orNullOn404(() =>
-    client.pooled(() => client.projects.show(request.project)),
-  );
+  const project = await projectInfo(client, request.project);
   if (project == null) return { exists: false, agents: [], files: {} };
-  const agents =
-    (await orNullOn404(() => client.pooled(() => client.agents.all(project.id)))) ?? [];
-  const ref = (project.default_branch as string | null) ?? 'HEAD';
-  const files: Record<string, string | null> = {};
-  await Promise.all(
-    request.configPaths.map(async (path) => {
-      const file = await orNullOn404(() =>
-        client.pooled(() => client.repositoryFiles.show(project.id, path, ref)),
+  const agents = await listAgents(client, project.id, { absentIsEmpty: true });
+  const files = project.emptyRepo
+    ? Object.fromEntries(request.configPaths.map((p) => [p, null]))
+    : await readConfigFiles(
+        client,
+        project.pathWithNamespace,
+        request.configPaths,
+        project.defaultBranch,
       );
-      files[path] = file == null ? null : Buffer.from(file.content, 'base64').toString('utf8');
-    }),
-  );
   return { exists: true, agents: agents.map((a) => ({ id: a.id, name: a.name })), files };
 }
 

@@ -2,7 +2,7 @@
 // its CI jobs (the audit), the CI/CD variables it sees, each planned agent's config.yaml on the
 // default branch and whether the agent is ready; then the pure model (continuity/rows.ts).
 // Shared by `verify`, `status` and apply's cut-over gate. GETs only.
-import { readConfigFiles } from '../agent-config/read-files.js';
+import { readConfigFiles } from '../gitlab/repository-files.js';
 import type { Journal } from '../apply/journal.js';
 import { notReadyReason, readReadiness, type ReadinessDeps } from '../apply/readiness.js';
 import type { ProjectAudit } from '../ci-audit/types.js';

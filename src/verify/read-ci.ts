@@ -5,7 +5,7 @@
 // it is on. GET /ci/lint expands the project's own file; the other two are expanded by POST
 // /ci/lint with the `include:` GitLab itself would build (project_config/project_setting.rb,
 // auto_devops.rb).
-import { readFilesAt } from '../agent-config/read-files.js';
+import { readFilesAt } from '../gitlab/repository-files.js';
 import { auditProject } from '../ci-audit/audit-project.js';
 import { ciConfigLocation } from '../ci-audit/config-path.js';
 import type { ProjectAudit } from '../ci-audit/types.js';

@@ -2,7 +2,7 @@
 // to the same apply `apply` runs. All prompts finish before listr2 draws anything, and a cancel at
 // any prompt changes nothing.
 import { findAgent } from '../gitlab/agents.js';
-import { projectInfo } from '../agent-config/read-files.js';
+import { projectInfo } from '../gitlab/projects.js';
 import type { Journal } from '../apply/journal.js';
 import { journalPathFor } from '../apply/journal.js';
 import { executeApply } from '../apply/execute.js';

@@ -11,7 +11,7 @@ import { emptyJournal, loadJournal, openIntents } from '../../src/apply/journal.
 import { fileIo, JournalStore, type JournalIo } from '../../src/apply/journal-store.js';
 import { runRollback } from '../../src/apply/rollback.js';
 import type { KubeAccess } from '../../src/apply/types.js';
-import { projectInfo } from '../../src/agent-config/read-files.js';
+import { projectInfo } from '../../src/gitlab/projects.js';
 import { discoverInventory } from '../../src/discovery/discover.js';
 import { findAgent } from '../../src/gitlab/agents.js';
 import type { GitLabClient } from '../../src/gitlab/client.js';

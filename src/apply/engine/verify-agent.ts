@@ -1,6 +1,6 @@
 // Whether an agent has taken over: connected, configured, nothing held back. Read live at the
 // end of its chain, and kept with the reasons why not for the cut-over and the summary.
-import { readConfigFiles } from '../../agent-config/deliver.js';
+import { readConfigFiles } from '../../gitlab/repository-files.js';
 import { missingGrants, readAuthorizations } from '../../continuity/authorizations.js';
 import { UserError } from '../../errors.js';
 import { readReadiness } from '../readiness.js';

@@ -3,7 +3,8 @@
 // set, the environments linked, the old clusters off. GETs only, in GitLab and Kubernetes.
 import { desiredConfigFiles } from '../../agent-config/desired-files.js';
 import { sinceLastUse, tokenConnected } from '../../continuity/connected.js';
-import { readFilesAt, type ProjectInfo } from '../../agent-config/read-files.js';
+import type { ProjectInfo } from '../../gitlab/projects.js';
+import { readFilesAt } from '../../gitlab/repository-files.js';
 import { environmentTemplatePath } from '../../agent-config/render.js';
 import { UserError } from '../../errors.js';
 import type { AgentTokenRecord } from '../../gitlab/agents.js';

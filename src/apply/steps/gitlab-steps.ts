@@ -2,14 +2,10 @@
 // registration. Each re-reads live state first, so a re-run after a kill repeats nothing.
 import { desiredConfigFiles } from '../../agent-config/desired-files.js';
 import { environmentTemplatePath } from '../../agent-config/render.js';
-import { deliverConfig } from '../../agent-config/deliver.js';
-import {
-  projectInfo,
-  readFilesAt,
-  type BranchSnapshot,
-  type ProjectInfo,
-} from '../../agent-config/read-files.js';
-import { ensureAgentProject } from '../../agent-config/ensure-project.js';
+import { deliverConfig } from '../../config-delivery/deliver.js';
+import { projectInfo, type ProjectInfo } from '../../gitlab/projects.js';
+import { readFilesAt, type BranchSnapshot } from '../../gitlab/repository-files.js';
+import { ensureAgentProject } from '../../config-delivery/ensure-project.js';
 import { findAgent, registerAgent } from '../../gitlab/agents.js';
 import type { Intended } from '../journal-store.js';
 import { underIntent } from './under-intent.js';

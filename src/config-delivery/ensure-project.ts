@@ -4,10 +4,9 @@
 // project is left alone, and one created by someone else between our check and our request is
 // recognised from GitLab's "has already been taken" answer.
 import { UserError } from '../errors.js';
-import { writeOnce } from '../gitlab/lost-answer.js';
 import type { GitLabClient } from '../gitlab/client.js';
-import { explainGitLabError, httpFailure } from '../gitlab/errors.js';
-import { projectInfo, type ProjectInfo } from './read-files.js';
+import { showGroup } from '../gitlab/groups.js';
+import { createProject, projectInfo, type ProjectInfo } from '../gitlab/projects.js';
 
 export interface EnsureProjectOptions {
   /** decide and report only: `created: true` then means "would be created" */
@@ -59,64 +58,54 @@ export async function ensureAgentProject(
   }
   const groupPath = fullPath.slice(0, slash);
   const path = fullPath.slice(slash + 1);
-  let groupId: number;
-  try {
-    const group = await client.get<{ id: number }>(`groups/${encodeURIComponent(groupPath)}`, {
-      with_projects: false,
-    });
-    groupId = group.body.id;
-  } catch (error) {
-    if (httpFailure(error)?.status === 404) {
-      throw new UserError(
-        `Cannot create ${fullPath}: the group ${groupPath} does not exist, or this token cannot see it.`,
-        {
-          hint: 'Check the agent project path in the plan, or create the group first.',
-          cause: error,
-        },
-      );
-    }
-    throw explainGitLabError(error, client.url, `reading group ${groupPath}`);
-  }
+  const group = await showGroup(
+    client,
+    groupPath,
+    { with_projects: false },
+    {
+      explain: (failure, error) =>
+        failure.status === 404
+          ? new UserError(
+              `Cannot create ${fullPath}: the group ${groupPath} does not exist, or this token cannot see it.`,
+              {
+                hint: 'Check the agent project path in the plan, or create the group first.',
+                cause: error,
+              },
+            )
+          : undefined,
+    },
+  );
   if (options.dryRun) return { created: true, projectId: null, info: null };
   await options.beforeCreate?.();
 
-  try {
-    // Lost answer: the project that is there now (it was not, a moment ago) is ours.
-    const project = await writeOnce<{ id: number }>(
-      () =>
-        client.pooled(() =>
-          client.projects.create({
-            name: path,
-            path,
-            namespaceId: groupId,
-            visibility: 'private',
-            initializeWithReadme: true,
-            defaultBranch: 'main',
-            description: options.description ?? DEFAULT_DESCRIPTION,
-          }),
-        ),
-      async () => projectInfo(client, fullPath),
-    );
-    // a README on main, and nothing else
-    const info = {
-      id: project.id,
-      pathWithNamespace: fullPath,
-      defaultBranch: 'main',
-      emptyRepo: false,
-    };
-    return { created: true, projectId: project.id, info };
-  } catch (error) {
-    const failure = httpFailure(error);
-    if (failure?.status === 400 && failure.description.includes('has already been taken')) {
-      // created meanwhile (another run, a person, or a request of ours whose answer was lost)
-      const now = await projectInfo(client, fullPath);
-      if (now) return { created: false, projectId: now.id, info: now };
-    }
-    if (
-      (failure?.status === 400 && failure.description.includes('namespace')) ||
-      (failure?.status === 403 && failure.description !== 'insufficient_scope')
-    )
-      throw cannotCreate(fullPath, groupPath, error);
-    throw explainGitLabError(error, client.url, `creating project ${fullPath}`);
+  const outcome = await createProject(
+    client,
+    {
+      fullPath,
+      path,
+      namespaceId: group.id,
+      description: options.description ?? DEFAULT_DESCRIPTION,
+    },
+    {
+      explain: (failure, error) =>
+        (failure.status === 400 && failure.description.includes('namespace')) ||
+        (failure.status === 403 && failure.description !== 'insufficient_scope')
+          ? cannotCreate(fullPath, groupPath, error)
+          : undefined,
+    },
+  );
+  if (outcome.kind === 'taken') {
+    // created meanwhile (another run, a person, or a request of ours whose answer was lost)
+    const now = await projectInfo(client, fullPath);
+    if (now) return { created: false, projectId: now.id, info: now };
+    throw outcome.error;
   }
+  // a README on main, and nothing else
+  const info = {
+    id: outcome.id,
+    pathWithNamespace: fullPath,
+    defaultBranch: 'main',
+    emptyRepo: false,
+  };
+  return { created: true, projectId: outcome.id, info };
 }

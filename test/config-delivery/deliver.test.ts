@@ -5,13 +5,10 @@ import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  deliverConfig,
-  readConfigFiles,
-  type DeliveryRequest,
-} from '../../src/agent-config/deliver.js';
-import { ensureAgentProject } from '../../src/agent-config/ensure-project.js';
-import { projectInfo } from '../../src/agent-config/read-files.js';
+import { deliverConfig, type DeliveryRequest } from '../../src/config-delivery/deliver.js';
+import { ensureAgentProject } from '../../src/config-delivery/ensure-project.js';
+import { projectInfo } from '../../src/gitlab/projects.js';
+import { readConfigFiles } from '../../src/gitlab/repository-files.js';
 import { UserError } from '../../src/errors.js';
 import type { GitLabClient } from '../../src/gitlab/client.js';
 import type { GitLabFixture } from '../../src/simulator/gitlab/fixture-types.js';

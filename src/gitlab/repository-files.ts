@@ -1,18 +1,10 @@
-// Reading what an agent's configuration project holds now: the project's default branch, and the
-// current content of the configuration files on a branch (with the ids GitLab needs to refuse a commit
-// that would overwrite someone else's change). A missing file, branch or empty repository is simply
-// "no file": only access problems and unexpected failures become errors.
-import type { GitLabClient } from '../gitlab/client.js';
-import { explainGitLabError, httpFailure } from '../gitlab/errors.js';
+// The one reader of repository files: the current content of files on a branch, with the ids GitLab
+// needs to refuse a commit that would overwrite someone else's change. A missing file, branch or
+// empty repository is simply "no file": only access problems and unexpected failures become errors.
 import { UserError } from '../errors.js';
-
-export interface ProjectInfo {
-  id: number;
-  pathWithNamespace: string;
-  defaultBranch: string;
-  /** no commits yet: no branch exists, not even the default one */
-  emptyRepo: boolean;
-}
+import type { GitLabClient } from './client.js';
+import { explainGitLabError, httpFailure } from './errors.js';
+import { missingProject, projectInfo } from './projects.js';
 
 export interface RemoteFile {
   content: string;
@@ -25,26 +17,6 @@ export interface BranchSnapshot {
   /** false when the ref names no branch or commit (an empty repository has none) */
   refExists: boolean;
   files: Record<string, RemoteFile | null>;
-}
-
-/** The project, or null when it does not exist (GitLab also answers 404 when the token cannot see it). */
-export async function projectInfo(
-  client: GitLabClient,
-  project: string,
-): Promise<ProjectInfo | null> {
-  try {
-    const p = await client.pooled(() => client.projects.show(project));
-    return {
-      id: p.id,
-      pathWithNamespace: p.path_with_namespace,
-      // GitLab reports the instance default for an empty repository; older versions reported null
-      defaultBranch: p.default_branch || 'main',
-      emptyRepo: (p as { empty_repo?: boolean }).empty_repo === true,
-    };
-  } catch (error) {
-    if (httpFailure(error)?.status === 404) return null;
-    throw explainGitLabError(error, client.url, `reading project ${project}`);
-  }
 }
 
 function cannotRead(project: string, cause: unknown): UserError {
@@ -76,24 +48,18 @@ export async function readFilesAt(
         }
         if (failure?.status === 404 && failure.description === '404 File Not Found')
           return [path, null];
-        if (failure?.status === 404) throw missingProject(project, error);
-        if (failure?.status === 403 && failure.description !== 'insufficient_scope')
-          throw cannotRead(project, error);
-        throw explainGitLabError(error, client.url, `reading ${path} in ${project}`);
+        throw explainGitLabError(error, client.url, `reading ${path} in ${project}`, {
+          explain: (f, cause) => {
+            if (f.status === 404) return missingProject(project, cause);
+            if (f.status === 403 && f.description !== 'insufficient_scope')
+              return cannotRead(project, cause);
+            return undefined;
+          },
+        });
       }
     }),
   );
   return { ref, refExists, files: Object.fromEntries(entries) };
-}
-
-export function missingProject(project: string, cause?: unknown): UserError {
-  return new UserError(
-    `The agent configuration project ${project} does not exist, or this token cannot see it.`,
-    {
-      hint: 'Let apply create it (the plan step "create project"), or create it in GitLab and run again.',
-      cause,
-    },
-  );
 }
 
 /**
