@@ -13,10 +13,18 @@ export function registerSecret(value: string | undefined | null): void {
  * request's headers in an error body shows `Authorization: Bearer <token>` (or, as Go's
  * http.Header prints, `"Authorization":["Bearer <token>"]`). A credential this process never saw
  * registered (one an exec plugin or auth provider made outside the kube clients) is hidden by
- * where it stands: after `Authorization`, a separator and a scheme. (`[` starts no credential:
+ * where it stands: after `Authorization`, a separator and a registered scheme. (`[` starts no credential:
  * what an earlier secret became, [REDACTED], stays as it is.)
  */
-const AUTHORIZATION_HEADER = /(authorization\W{0,6}[a-z]+\s+)([^\s"',;[\]}]+)/gi;
+// Only the schemes of the IANA HTTP Authentication Scheme Registry (and GitLab's `Token`) count:
+// with any word allowed, prose such as "instance authorization: off\n\nAgent …" lost its next word.
+// NOTE: https://www.iana.org/assignments/http-authschemes/http-authschemes.xhtml
+const SCHEMES =
+  'basic|bearer|concealed|digest|dpop|gnap|hoba|mutual|negotiate|ntlm|oauth|privatetoken|scram-sha-1|scram-sha-256|token|vapid|aws4-hmac-sha256';
+const AUTHORIZATION_HEADER = new RegExp(
+  `(authorization\\W{0,6}(?:${SCHEMES})[ \\t]+)([^\\s"',;[\\]}]+)`,
+  'gi',
+);
 
 export function redact(text: string): string {
   let out = text;

@@ -205,7 +205,18 @@ describe('credentials in the kubeconfig itself', () => {
       ['{"Authorization":["Basic dXNlcjpwYXNz"]}', '{"Authorization":["Basic [REDACTED]"]}'],
       ['authorization=Bearer abc.def.ghi; next', 'authorization=Bearer [REDACTED]; next'],
       ['Basic information about bearer tokens', 'Basic information about bearer tokens'],
+      ['Authorization: Token glpat-never-registered', 'Authorization: Token [REDACTED]'],
     ])
       expect(redact(text!)).toBe(shown);
+  });
+
+  it('leaves prose about authorization alone (the plan header is not a header)', () => {
+    for (const text of [
+      'discovery: discovery-api · instance authorization: off · generated 2026-12-03',
+      'instance authorization: off\n\nAgent data/gitlab-agents:data-platform  new',
+      'instance authorization: on · generated',
+      'Authorization: basically none',
+    ])
+      expect(redact(text)).toBe(text);
   });
 });
