@@ -1,4 +1,5 @@
 // `migrate-clusters plan`: discover, map, and show or write the plan (a dry run: nothing changes).
+import { join } from 'node:path';
 import { ExitCode } from '../errors.js';
 import { writeFileAtomic, writeFileSetAtomic } from '../files.js';
 import { createOutput } from '../output.js';
@@ -10,7 +11,7 @@ import { renderPlanJunit } from '../report/plan-junit.js';
 import { renderPlanMarkdown } from '../report/plan-markdown.js';
 import { hasPendingChanges } from '../report/plan-summary.js';
 import { renderPlanTable } from '../report/plan-table.js';
-import { planReportFiles } from '../report/write-reports.js';
+import { PLAN_REPORT_NAMES, planReportFiles } from '../report/write-reports.js';
 import { withDiscovery } from '../with-discovery.js';
 import type { PlanCommandOptions, PlanFormat } from './options/plan.js';
 
@@ -18,6 +19,7 @@ function render(
   plan: Plan,
   format: Exclude<PlanFormat, 'json'>,
   color: Parameters<typeof renderPlanTable>[1],
+  planPath: string | undefined,
 ): string {
   switch (format) {
     case 'table':
@@ -25,7 +27,7 @@ function render(
     case 'markdown':
       return renderPlanMarkdown(plan).trimEnd();
     case 'junit':
-      return renderPlanJunit(plan).trimEnd();
+      return renderPlanJunit(plan, { planPath }).trimEnd();
   }
 }
 
@@ -44,11 +46,18 @@ export async function runPlan(options: PlanCommandOptions): Promise<ExitCode> {
       // half-written plan or report behind. JSON on stdout then repeats the file.
       if (options.out) await writeFileAtomic(options.out, planJsonChunks(plan));
       // The reports as one set: all new, or (a full disk half-way) the old ones untouched.
+      // the file the reports tell people to apply: the one written, where one was
+      const planPath =
+        options.out ??
+        (options.reportDir ? join(options.reportDir, PLAN_REPORT_NAMES.json) : undefined);
       if (options.reportDir)
-        await writeFileSetAtomic(options.reportDir, planReportFiles(plan, renderPlanJson(plan)));
+        await writeFileSetAtomic(
+          options.reportDir,
+          planReportFiles(plan, renderPlanJson(plan), planPath),
+        );
       if (format === 'json')
         await out.resultPieces(options.out ? linesOf(options.out) : planJsonChunks(plan));
-      else out.result(render(plan, format, out.color));
+      else out.result(render(plan, format, out.color, planPath));
       if (options.out)
         out.info(
           `Plan written to ${options.out}. Review it, then: migrate-clusters apply ${options.out}`,

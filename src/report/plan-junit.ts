@@ -44,8 +44,21 @@ function testcaseName(cluster: PlannedCluster): string {
   return `cluster ${cluster.id} ${cluster.name} (${cluster.environmentScope})`;
 }
 
-function pendingBody(plan: Plan, cluster: PlannedCluster): string {
-  const where = `${cluster.level} ${cluster.owner ?? 'instance'}, scope ${cluster.environmentScope}`;
+export interface JunitOptions {
+  /** where the plan file is (or will be), for the "run apply" line; none: it was not written */
+  planPath?: string;
+}
+
+function applyLine(planPath: string | undefined): string {
+  return planPath == null
+    ? 'Write the plan with `migrate-clusters plan --out plan.json`, then run `migrate-clusters apply plan.json` (or the `migrate` wizard) to carry it out.'
+    : `Run \`migrate-clusters apply ${planPath}\` (or the \`migrate\` wizard) to carry it out.`;
+}
+
+function pendingBody(plan: Plan, cluster: PlannedCluster, options: JunitOptions): string {
+  const owner =
+    cluster.level === 'instance' ? 'the instance' : `${cluster.level} ${cluster.owner ?? '?'}`;
+  const where = `${owner}, scope ${cluster.environmentScope}`;
   const agents = cluster.agents.length > 0 ? cluster.agents.join(', ') : '(no agent planned)';
   const lines = [`Cluster ${cluster.id} "${cluster.name}" (${where}) moves to ${agents}.`];
   if (cluster.reason) lines.push(`Reason: ${cluster.reason}`);
@@ -53,14 +66,11 @@ function pendingBody(plan: Plan, cluster: PlannedCluster): string {
   if (steps.length > 0) {
     lines.push('', 'Steps:', ...steps.map((s, i) => `${i + 1}. [${s.kind}] ${s.description}`));
   }
-  lines.push(
-    '',
-    'Run `migrate-clusters apply plan.json` (or the `migrate` wizard) to carry it out.',
-  );
+  lines.push('', applyLine(options.planPath));
   return lines.join('\n');
 }
 
-function renderTestcase(plan: Plan, cluster: PlannedCluster): string {
+function renderTestcase(plan: Plan, cluster: PlannedCluster, options: JunitOptions): string {
   const open = `    <testcase${attributes({
     classname: cluster.owner ?? 'instance',
     name: testcaseName(cluster),
@@ -76,13 +86,13 @@ function renderTestcase(plan: Plan, cluster: PlannedCluster): string {
       const message = `pending: migrate to ${agents}`;
       const failure =
         `      <failure${attributes({ message, type: 'pending' })}>` +
-        `${escapeXmlText(pendingBody(plan, cluster))}</failure>`;
+        `${escapeXmlText(pendingBody(plan, cluster, options))}</failure>`;
       return `${open}>\n${failure}\n    </testcase>`;
     }
   }
 }
 
-export function renderPlanJunit(plan: Plan): string {
+export function renderPlanJunit(plan: Plan, options: JunitOptions = {}): string {
   const counts = countPlan(plan);
   const totals = {
     tests: counts.clusters,
@@ -110,7 +120,7 @@ export function renderPlanJunit(plan: Plan): string {
     '    <properties>',
     ...properties,
     '    </properties>',
-    ...plan.clusters.map((cluster) => renderTestcase(plan, cluster)),
+    ...plan.clusters.map((cluster) => renderTestcase(plan, cluster, options)),
     '  </testsuite>',
     ...audit.lines,
     '</testsuites>',

@@ -19,14 +19,21 @@ export const PLAN_REPORT_NAMES = {
   text: 'plan.txt',
 } as const;
 
-/** `json`: the plan's JSON when the caller has rendered it already (it is rendered once). */
-export function planReportFiles(plan: Plan, json = renderPlanJson(plan)): ReportFile[] {
+/**
+ * `json`: the plan's JSON when the caller has rendered it already (it is rendered once).
+ * `planPath`: the plan file the reports tell people to apply (default: the set's own plan.json).
+ */
+export function planReportFiles(
+  plan: Plan,
+  json = renderPlanJson(plan),
+  planPath: string = PLAN_REPORT_NAMES.json,
+): ReportFile[] {
   // A file is read later, in a browser or an editor: escape codes would only be noise there.
   const noColor = new Chalk({ level: 0 });
   return [
     { name: PLAN_REPORT_NAMES.json, content: json },
     { name: PLAN_REPORT_NAMES.markdown, content: renderPlanMarkdown(plan) },
-    { name: PLAN_REPORT_NAMES.junit, content: renderPlanJunit(plan) },
+    { name: PLAN_REPORT_NAMES.junit, content: renderPlanJunit(plan, { planPath }) },
     { name: PLAN_REPORT_NAMES.text, content: `${renderPlanTable(plan, noColor)}\n` },
   ];
 }

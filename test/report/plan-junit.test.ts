@@ -45,6 +45,22 @@ describe('renderPlanJunit', () => {
     expect(failure.text).not.toContain('agent prod');
   });
 
+  it('says where an instance cluster lives once, and which plan file to apply', () => {
+    const instance = new PlanBuilder()
+      .cluster({ id: 3, name: 'shared', level: 'instance', owner: null, action: 'migrate' })
+      .agent({ name: 'shared', project: 'ops/agents', clusterIds: [3] })
+      .build();
+    const text = (options?: { planPath?: string }) =>
+      findAll(parseXml(renderPlanJunit(instance, options)), 'failure')[0]!.text;
+    expect(text()).toContain('Cluster 3 "shared" (the instance, scope *)');
+    expect(text()).not.toContain('instance instance');
+    expect(text({ planPath: 'out/plan-2026.json' })).toContain(
+      'Run `migrate-clusters apply out/plan-2026.json`',
+    );
+    // printed without a plan file: say how to get one first
+    expect(text()).toContain('migrate-clusters plan --out plan.json');
+  });
+
   it('skips a skipped cluster with its reason, and passes a done one', () => {
     expect(byId(51).children).toEqual([
       { name: 'skipped', attributes: { message: 'cluster is disabled' }, children: [], text: '' },
