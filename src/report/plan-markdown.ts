@@ -176,17 +176,42 @@ function renderAudit(plan: Plan): string | null {
   return sections.join('\n\n');
 }
 
-function renderSteps(steps: PlanStep[]): string | null {
+/**
+ * Each agent's steps stand alone (so `apply --only` can take one agent), which repeats
+ * create-project for every agent of a new configuration project. apply creates it once; so does
+ * this list.
+ */
+function onePerProject(plan: Plan): PlanStep[] {
+  const projectOf = new Map(plan.agents.map((a) => [a.ref, a.project.toLowerCase()]));
+  const created = new Set<string>();
+  return plan.steps.filter((s) => {
+    const project = s.agent == null ? undefined : projectOf.get(s.agent);
+    if (s.kind !== 'create-project' || project == null) return true;
+    if (created.has(project)) return false;
+    created.add(project);
+    return true;
+  });
+}
+
+function renderSteps(plan: Plan): string | null {
+  const steps = onePerProject(plan);
   if (steps.length === 0) return null;
   const items = steps.map(
     (s, i) => `${i + 1}. ${codeSpan(s.kind)} ${escapeMarkdown(s.description)}`,
   );
+  const shared = plan.steps.length - steps.length;
   // <details> needs blank lines around its Markdown body, or GitLab and GitHub render it raw.
   return [
     '<details>',
     `<summary>Steps, in order (${steps.length})</summary>`,
     '',
     items.join('\n'),
+    ...(shared > 0
+      ? [
+          '',
+          `A configuration project that several agents share is created once (the plan file repeats its step for each agent, ${shared} more, so that \`apply --only\` can take one agent).`,
+        ]
+      : []),
     '',
     '</details>',
   ].join('\n');
@@ -198,11 +223,6 @@ export function renderPlanMarkdown(plan: Plan): string {
   if (plan.agents.length > 0) {
     sections.push('## Agents', ...plan.agents.map((agent) => renderAgent(agent, clusters)));
   }
-  sections.push(
-    renderUnchanged(plan),
-    renderAudit(plan),
-    renderWarnings(plan),
-    renderSteps(plan.steps),
-  );
+  sections.push(renderUnchanged(plan), renderAudit(plan), renderWarnings(plan), renderSteps(plan));
   return `${sections.filter((s): s is string => s != null).join('\n\n')}\n`;
 }

@@ -72,6 +72,23 @@ describe('renderPlanMarkdown', () => {
     expect(items.at(-1)).toMatch(/^21\. `set-variable` /);
   });
 
+  it('lists a configuration project shared by agents as created once', () => {
+    const plan = realisticPlan();
+    const first = plan.steps.find((s) => s.kind === 'create-project')!;
+    const other = plan.agents.find(
+      (a) =>
+        a.project === plan.agents.find((b) => b.ref === first.agent)!.project &&
+        a.ref !== first.agent,
+    )!;
+    // as the planner makes it: every agent of the new project carries its own create-project
+    const repeated = { ...first, id: `${other.ref}/create-project`, agent: other.ref };
+    plan.steps.splice(plan.steps.indexOf(first) + 3, 0, repeated);
+    const rendered = renderPlanMarkdown(plan);
+    expect(rendered.match(/`create-project` Create project acme\/gitlab-agents/g)).toHaveLength(1);
+    expect(rendered).toContain(`Steps, in order (${plan.steps.length - 1})`);
+    expect(rendered).toContain('its step for each agent, 1 more');
+  });
+
   it('escapes a | in a cluster name so the table keeps its columns', () => {
     const plan = realisticPlanBuilder()
       .cluster({
