@@ -20,6 +20,7 @@ import {
 } from './engine/renderers.js';
 import { executeStep, failureText, newRun, settle } from './engine/runners.js';
 import { isVerified } from './engine/verify-agent.js';
+import { staysOnDetail } from './hints.js';
 import { commitConfigs } from './steps/gitlab-steps.js';
 import type { AgentRun, ApplyContext, StepResult } from './types.js';
 
@@ -102,6 +103,7 @@ export async function runApply(
     cutOver,
     fixCi: ctx.settings.fixCi != null,
     disableOldClusters: ctx.settings.disableOldClusters,
+    askedBy: ctx.settings.askedBy,
   });
   /** why an agent's chain stopped: its later steps are not run */
   const stopped = new Map<string, string>();
@@ -184,10 +186,7 @@ export async function runApply(
     for (const step of cutOver) {
       if (ctx.settings.disableOldClusters) await run(step);
       else
-        report(step, {
-          status: 'skipped',
-          detail: 'stays on (pass --disable-old-clusters to turn it off)',
-        });
+        report(step, { status: 'skipped', detail: staysOnDetail(ctx.settings) });
     }
   } finally {
     await renderer.finish();

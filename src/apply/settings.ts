@@ -17,6 +17,8 @@ export interface ApplyFlags {
   rolloutTimeout?: number;
   connectionTimeout?: number;
   parallel?: number;
+  /** who asked: the wizard's messages name its questions, not flags */
+  askedBy?: 'flags' | 'wizard';
 }
 
 /** The defaults of apply's flags: `--help` shows these, and the wizard and tests run with them. */
@@ -53,5 +55,6 @@ export function applySettings(options: ApplyFlags): ApplySettings {
     rbac: options.rbac ?? APPLY_DEFAULTS.rbac,
     fixCi: options.fixCi ?? null,
     parallel: options.parallel ?? APPLY_DEFAULTS.parallel,
+    askedBy: options.askedBy ?? 'flags',
   };
 }

@@ -1,6 +1,7 @@
 // The end of an apply: what changed, what was already so, what was skipped, what needs a person
 // and what failed, for people (text) and machines (--json).
 import type { ChalkInstance } from 'chalk';
+import { agentsInPlace } from './hints.js';
 import type { StepOutcome } from './run-apply.js';
 import type { ApplySettings, StepStatus } from './types.js';
 
@@ -70,7 +71,7 @@ export function renderApplySummary(
     lines.push(
       '',
       off
-        ? 'Agents are in place. When jobs deploy through them, turn the old clusters off: apply again with --disable-old-clusters (in the wizard: answer yes when it asks).'
+        ? agentsInPlace(settings)
         : 'Done.',
     );
   }

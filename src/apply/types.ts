@@ -31,6 +31,8 @@ export interface ApplySettings {
   fixCi: 'merge-request' | null;
   /** agents set up at once (--parallel) */
   parallel: number;
+  /** who asked: apply's flags or the wizard's questions (hints.ts words the next steps) */
+  askedBy: 'flags' | 'wizard';
 }
 
 /**

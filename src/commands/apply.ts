@@ -14,6 +14,7 @@ import { createOutput } from '../output.js';
 import { computePlan } from '../live-state/compute-plan.js';
 import type { Plan } from '../plan/types.js';
 import { renderPlanJson } from '../plan/plan-file.js';
+import { renderPendingSteps } from '../report/pending-steps.js';
 import { withDiscovery } from '../with-discovery.js';
 import type { ApplyCommandOptions } from './options/apply.js';
 import { planOptionsOf } from './options/plan-options.js';
@@ -72,6 +73,12 @@ export async function runApplyCommand(options: ApplyCommandOptions): Promise<Exi
             hint: 'Pass --yes to go ahead, or --dry-run to see every change first.',
           },
         );
+      out.info(
+        renderPendingSteps(agents, pending, {
+          disableOldClusters: settings.disableOldClusters,
+          color: out.color,
+        }),
+      );
       const go = await confirm({
         message: `Apply ${pending.length} step(s) for ${agents.length} agent(s) to ${connection.url}?`,
         default: false,

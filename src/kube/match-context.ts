@@ -110,6 +110,23 @@ function matchOne(cluster: ClusterToMatch, loaded: LoadedKubeconfig): ContextMat
 }
 
 /**
+ * What a person should know about the CA of `context` for `cluster`: that it was not compared, or
+ * that it is not GitLab's. Said about the context chosen, which need not be the one matched.
+ */
+export function caNoteFor(
+  cluster: ClusterToMatch,
+  loaded: LoadedKubeconfig,
+  context: string,
+): string | undefined {
+  const kube = loaded.config.getCluster(loaded.config.getContextObject(context)?.cluster ?? '');
+  if (!kube) return undefined;
+  const check = checkCa(cluster, kube, context);
+  return check.verdict === 'different'
+    ? `the CA of "${context}" is not the CA GitLab has for cluster ${cluster.id}: another cluster behind the same address?`
+    : check.note;
+}
+
+/**
  * One result per cluster, in the given order. `overrides` (--context-for CLUSTER_ID=CONTEXT) win;
  * every override must name a context of the kubeconfig, or this throws a UserError listing them.
  */

@@ -4,7 +4,12 @@
 import { normaliseApiUrl } from '../discovery/api-url.js';
 import { UserError } from '../errors.js';
 import { contextNames } from '../kube/kubeconfig.js';
-import { matchContexts, type ContextMatch } from '../kube/match-context.js';
+import {
+  caNoteFor,
+  matchContexts,
+  type ClusterToMatch,
+  type ContextMatch,
+} from '../kube/match-context.js';
 import { agentProjectProblem, renameAgent, renameProblem } from '../plan/rename-agent.js';
 import type { Plan, PlannedAgent } from '../plan/types.js';
 import type { WizardDeps } from './ask-migration.js';
@@ -67,11 +72,13 @@ export async function askIdentity(
   return { plan: renamed, agent: renamed.agents.find((a) => a.ref === `${project}:${name}`)! };
 }
 
-function contextMatches(agent: PlannedAgent, deps: WizardDeps): ContextMatch[] {
+function clustersOf(agent: PlannedAgent, deps: WizardDeps): ClusterToMatch[] {
   const byId = new Map(deps.clusters.map((c) => [c.id, c]));
-  const clusters = agent.clusterIds.map(
-    (id) => byId.get(id) ?? { id, apiUrl: agent.apiUrl, caCert: null },
-  );
+  return agent.clusterIds.map((id) => byId.get(id) ?? { id, apiUrl: agent.apiUrl, caCert: null });
+}
+
+function contextMatches(agent: PlannedAgent, deps: WizardDeps): ContextMatch[] {
+  const clusters = clustersOf(agent, deps);
   const overrides = { ...deps.overrides };
   if (agent.kubeContext) for (const c of clusters) overrides[c.id] ??= agent.kubeContext;
   try {
@@ -111,8 +118,9 @@ export async function vouchesForOtherAddress(
 export async function askContext(agent: PlannedAgent, deps: WizardDeps): Promise<string | null> {
   const matches = contextMatches(agent, deps);
   const found = matches.find((m) => m.context != null)?.context ?? null;
-  for (const note of new Set(matches.flatMap((m) => m.notes))) deps.say(deps.color.dim(note));
   if (found == null) {
+    // why nothing is pre-selected (a CA that is not GitLab's, several candidates)
+    for (const note of new Set(matches.flatMap((m) => m.notes))) deps.say(deps.color.dim(note));
     const candidates = [...new Set(matches.flatMap((m) => m.candidates))];
     deps.say(
       deps.color.yellow(
@@ -123,11 +131,14 @@ export async function askContext(agent: PlannedAgent, deps: WizardDeps): Promise
     );
   }
   const config = deps.kubeconfig.config;
-  const choices = contextNames(deps.kubeconfig).map((name): PromptChoice<string | null> => {
+  const names = contextNames(deps.kubeconfig);
+  // one column of servers, whatever the length of the context names
+  const width = Math.max(0, ...names.map((n) => n.length));
+  const choices = names.map((name): PromptChoice<string | null> => {
     const server = config.getCluster(config.getContextObject(name)?.cluster ?? '')?.server ?? '?';
     return {
       value: name,
-      name: `${name}  ${deps.color.dim(server)}${name === found ? '  (reaches its cluster)' : ''}`,
+      name: `${name.padEnd(width)}  ${deps.color.dim(server)}${name === found ? '  (reaches its cluster)' : ''}`,
       short: name,
     };
   });
@@ -136,10 +147,15 @@ export async function askContext(agent: PlannedAgent, deps: WizardDeps): Promise
     name: 'Skip this agent for now (nothing is done for it)',
     short: 'skip this agent for now',
   });
-  return deps.prompter.select<string | null>({
+  const chosen = await deps.prompter.select<string | null>({
     message: `Kube context that installs agentk for ${agent.ref} on ${agent.apiUrl}:`,
     choices,
     default: found,
     pageSize: 15,
   });
+  if (chosen != null) {
+    const notes = clustersOf(agent, deps).map((c) => caNoteFor(c, deps.kubeconfig, chosen));
+    for (const note of new Set(notes)) if (note) deps.say(deps.color.dim(note));
+  }
+  return chosen;
 }

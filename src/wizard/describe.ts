@@ -5,7 +5,10 @@ import type { Plan, PlannedAgent, PlannedCluster, PlanStep } from '../plan/types
 import { countPlan, pluralise, renderSummaryLine } from '../report/plan-summary.js';
 import { printable } from '../report/plan-table.js';
 
-/** The summary before the first question: where, how much, and how to see the full plan. */
+/** Warnings shown in full before the questions; the rest are counted (the plan has them all). */
+export const WARNINGS_SHOWN = 20;
+
+/** The summary before the first question: where, how much, and what to know before choosing. */
 export function renderWizardSummary(plan: Plan, color: ChalkInstance): string {
   const counts = countPlan(plan);
   const lines = [
@@ -13,13 +16,27 @@ export function renderWizardSummary(plan: Plan, color: ChalkInstance): string {
     `${pluralise(counts.clusters, 'certificate cluster')} found: ${counts.toMigrate} to migrate, ${counts.skipped} skipped, ${counts.done} already done.`,
     renderSummaryLine(plan),
   ];
-  if (counts.warnings > 0)
-    lines.push(
-      color.yellow(
-        `${pluralise(counts.warnings, 'warning')}: read them in \`migrate-clusters plan\` before you go on.`,
-      ),
-    );
+  if (plan.warnings.length > 0) {
+    lines.push('', color.yellow(`${pluralise(plan.warnings.length, 'warning')}:`));
+    for (const w of plan.warnings.slice(0, WARNINGS_SHOWN)) {
+      const where = w.clusterId == null ? '' : ` (cluster ${w.clusterId})`;
+      lines.push(`  ${color.yellow('!')} ${w.code}${where}: ${printable(w.message)}`);
+    }
+    const more = plan.warnings.length - WARNINGS_SHOWN;
+    if (more > 0)
+      lines.push(color.dim(`  … and ${more} more: \`migrate-clusters plan\` lists them all.`));
+  }
   return lines.join('\n');
+}
+
+/** A step as the confirmation lists it: the configuration commit in the words of its delivery. */
+function describeStep(step: PlanStep, listing: ChangeListing): string {
+  if (step.kind !== 'commit-config' || listing.configVia === 'commit') return step.description;
+  const agent = listing.plan.agents.find((a) => a.ref === step.agent);
+  if (!agent) return step.description;
+  return listing.configVia === 'files'
+    ? `Write ${agent.configPath} of ${agent.project} to ${listing.outDir ?? '.'}, for you to push`
+    : `Propose ${agent.configPath} in a merge request to ${agent.project}`;
 }
 
 /** `cluster 4 "prod-eu" (group logistics, scope *)`: how the wizard names an old cluster. */
@@ -65,7 +82,7 @@ export function renderChanges(listing: ChangeListing, color: ChalkInstance): str
   for (const [ref, context] of contexts) {
     lines.push(`  ${color.bold(ref)} ${color.dim(`(kube context ${context})`)}`);
     for (const step of stepsToRun(plan, ref, disableOldClusters))
-      lines.push(`    - ${printable(step.description)}`);
+      lines.push(`    - ${printable(describeStep(step, listing))}`);
   }
   if (!disableOldClusters) lines.push('  The old certificate clusters stay on.');
   if (listing.skipped.length > 0)

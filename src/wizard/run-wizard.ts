@@ -143,6 +143,7 @@ async function applyAnswers(
     ...(answers.outDir ? { outDir: answers.outDir } : {}),
     disableOldClusters: answers.disableOldClusters,
     ...(answers.fixCi ? { fixCi: 'merge-request' as const } : {}),
+    askedBy: 'wizard',
   });
   return executeApply({
     plan: answers.plan,

@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ExitCode } from '../../src/errors.js';
 import type { Plan } from '../../src/plan/types.js';
 import { adminApiToken, demoFixture, withSimulator } from '../helpers/gitlab.js';
 import { binPath, isOneClearLine, runCli } from '../helpers/run-cli.js';
@@ -118,6 +119,36 @@ describe.skipIf(!hasScript)('migrate-clusters migrate --demo in a pseudo-termina
     for (const token of fixtureTokens) expect(output).not.toContain(token);
   }, 90_000);
 
+  it('does not tick an agent whose configuration waits for a person to push it', async () => {
+    const planned = await runCli(['plan', '--demo', '--format', 'json']);
+    const first = (JSON.parse(planned.stdout) as Plan).agents.find((a) => a.status !== 'done')!;
+    const dir = await mkdtemp(join(tmpdir(), 'mc-migrate-files-'));
+    const term = inTerminal(['migrate', '--demo']);
+    try {
+      await term.answer(/\? Which agents should be set up now\?/, 'a', ' ', '\r');
+      await term.answer(/\? Configuration project of agent/, '\r');
+      await term.answer(/\? Name of the agent in/, '\r');
+      await term.answer(/\? Kube context that installs agentk for/, '\r');
+      await term.answer(
+        /\? How should the agent configuration reach GitLab\?/,
+        '\u001b[B',
+        '\u001b[B',
+        '\r',
+      );
+      await term.answer(/\? Directory to write the agent configuration to/, join(dir, 'out'), '\r');
+      await term.answer(/\? Turn each old certificate cluster off/, '\r');
+      await term.answer(/\? Apply \d+ step\(s\) for 1 agent\(s\)/, 'y', '\r');
+      expect(await term.exited).toBe(ExitCode.incomplete);
+    } finally {
+      term.kill();
+      await rm(dir, { recursive: true, force: true });
+    }
+    const output = term.output();
+    expect(output).toContain(`${first.ref} — needs a person: push `);
+    expect(output).not.toContain(`${first.ref} — taken over`);
+    expect(output).not.toContain('--disable-old-clusters');
+  }, 90_000);
+
   it('exits 0 with "Cancelled; nothing was changed." on Ctrl-C at the first question', async () => {
     const term = inTerminal(['migrate', '--demo']);
     try {
@@ -127,6 +158,27 @@ describe.skipIf(!hasScript)('migrate-clusters migrate --demo in a pseudo-termina
       term.kill();
     }
     expect(term.output()).toContain('Cancelled; nothing was changed.');
+  }, 60_000);
+
+  it('apply --only lists the steps of the agent it asks about, and only those', async () => {
+    const planned = await runCli(['plan', '--demo', '--format', 'json']);
+    const plan = JSON.parse(planned.stdout) as Plan;
+    const [one, other] = plan.agents.filter((a) => a.status !== 'done');
+    const term = inTerminal(['apply', '--demo', '--only', one!.ref]);
+    try {
+      await term.answer(/\? Apply \d+ step\(s\) for 1 agent\(s\)/, 'n', '\r');
+      expect(await term.exited).toBe(0);
+    } finally {
+      term.kill();
+    }
+    const output = term.output();
+    const asked = output.slice(0, output.indexOf('? Apply'));
+    expect(asked).toContain('About to change:');
+    for (const step of plan.steps.filter((s) => s.agent === one!.ref))
+      expect(asked).toContain(
+        step.description.replace(/ \(only with --disable-old-clusters\)/, ''),
+      );
+    expect(asked).not.toContain(other!.ref);
   }, 60_000);
 
   it('apply: Ctrl-C at the confirmation exits 0 with the same words, no internal error', async () => {

@@ -46,6 +46,7 @@ const QUESTION = {
   fixCi: /deploy job\(s\) in the plan would break but can be fixed/,
   planFile: /Keep the plan and the journal of this run in/,
   go: /Apply \d+ step\(s\) for \d+ agent\(s\) to/,
+  vouch: /Is \S+ the same cluster as/,
 };
 
 // eslint-disable-next-line no-control-regex
@@ -292,6 +293,9 @@ describe('migrate wizard', () => {
         mutating(s.simulator).some((r) => decodeURIComponent(r.path).includes(portal.project)),
       ).toBe(false);
       expect(s.printed()).toContain(`Left as they are for now: ${PORTAL}.`);
+      // the wizard takes answers, not flags: its hints say which question to answer
+      expect(s.printed()).not.toContain('--disable-old-clusters');
+      expect(s.printed()).toContain('run migrate again and answer yes');
       expect(s.printed()).toMatch(/Plan: \d+ agents to create/);
       for (const secret of secretsOf(s.simulator)) {
         expect(s.printed()).not.toContain(secret);
@@ -401,6 +405,47 @@ describe('migrate wizard', () => {
         mutating(s.simulator).some((r) => r.method === 'POST' && /\/projects$/.test(r.path)),
       ).toBe(false);
       expect(s.printed()).not.toContain('Link the environments');
+    });
+  }, 60_000);
+
+  it('shows the warnings, names the chosen context in its CA note, and lists written files as written', async () => {
+    await withSimulator({ fixture: demoFixture() }, async (simulator) => {
+      const s = await session(simulator);
+      const forecast = agentIn(s.plan, FORECAST);
+      const code = await s.run(async () => {
+        const t = s.terminal;
+        await t.answer(QUESTION.agents, ...pickKeys(s.plan, [FORECAST]));
+        await t.answer(QUESTION.project, ENTER);
+        await t.answer(QUESTION.name, ENTER);
+        // not the pre-selected context: the one below it
+        const text = await t.answer(QUESTION.context, DOWN, ENTER);
+        const lines = text.split('\n').filter((l) => /^( {2}|❯ )\S+ +https?:\/\//.test(l));
+        const chosen = /❯ (\S+)/.exec(text)!;
+        const names = lines.map((l) => /^\W*(\S+)/.exec(l)![1]!);
+        const next = names[names.indexOf(chosen[1]!) + 1]!;
+        // the servers start in one column, whatever the names' lengths
+        expect(new Set(lines.map((l) => l.indexOf('http')))).toHaveLength(1);
+        await t.answer(QUESTION.vouch, 'n', ENTER);
+        await t.answer(QUESTION.delivery, DOWN, DOWN, ENTER);
+        await t.answer(QUESTION.directory, 'out-dir', ENTER);
+        await t.answer(QUESTION.disable, ENTER);
+        await t.current(QUESTION.go);
+        const printed = s.printed();
+        expect(printed).toContain(`context "${next}" trusts the system CAs`);
+        expect(printed).not.toContain(`context "${chosen[1]}" trusts the system CAs`);
+        expect(printed).toContain(
+          `Write ${forecast.configPath} of ${forecast.project} to out-dir, for you to push`,
+        );
+        expect(printed).not.toMatch(/^\s+- Commit /m);
+        await t.answer(QUESTION.go, 'n', ENTER);
+      });
+      expect(code).toBe(ExitCode.ok);
+      // every warning of the plan, in the wizard's own words (the demo has fewer than 20)
+      expect(s.plan.warnings.length).toBeGreaterThan(0);
+      for (const w of s.plan.warnings) expect(s.printed()).toContain(`${w.code}`);
+      expect(s.printed()).toContain(s.plan.warnings[0]!.message.slice(0, 60));
+      expect(s.printed()).not.toContain('read them in');
+      expect(mutating(s.simulator)).toEqual([]);
     });
   }, 60_000);
 

@@ -4,7 +4,8 @@
 // terminal run and a CI run cannot diverge.
 import { Listr, Spinner, type ListrTask } from 'listr2';
 import type { PlannedAgent, PlanStep } from '../../plan/types.js';
-import type { StepResult } from '../types.js';
+import { allStayOn } from '../hints.js';
+import type { ApplySettings, StepResult } from '../types.js';
 
 export interface RunLayout {
   agents: PlannedAgent[];
@@ -13,6 +14,7 @@ export interface RunLayout {
   cutOver: PlanStep[];
   fixCi: boolean;
   disableOldClusters: boolean;
+  askedBy: ApplySettings['askedBy'];
 }
 
 export interface Renderer {
@@ -99,16 +101,20 @@ export function listrRenderer(layout: RunLayout): Renderer {
     title: agent.ref,
     task: async (_c, task) => {
       let failed: string | null = null;
+      let needsPerson: string | null = null;
       let last = '';
       for (const step of layout.chains.get(agent.ref) ?? []) {
         task.title = `${agent.ref} — ${step.description}`;
         const result = await outcome(step.id).promise;
         last = `${step.description}: ${result.detail}`;
         if (result.status === 'failed') failed ??= last;
+        if (result.status === 'needs-person') needsPerson ??= result.detail;
       }
       const ok = await verifiedOf(agent.ref).promise;
       if (failed) throw new Error(`${agent.ref} — ${failed}`);
-      if (ok) task.title = `${agent.ref} — taken over: connected, configured, variables in place`;
+      // a commit or merge request waiting for someone is not a finished agent, whatever else held
+      if (needsPerson) task.skip(`${agent.ref} — needs a person: ${needsPerson}`);
+      else if (ok) task.title = `${agent.ref} — taken over: connected, configured, variables in place`;
       else
         task.skip(
           `${agent.ref} — not verified yet, its old clusters stay on${last ? ` (${last})` : ''}`,
@@ -152,9 +158,7 @@ export function listrRenderer(layout: RunLayout): Renderer {
             title: 'Old certificate clusters',
             task: async (_c, task) => {
               await Promise.all(layout.cutOver.map((s) => outcome(s.id).promise));
-              task.skip(
-                'Old certificate clusters stay on (pass --disable-old-clusters to turn them off)',
-              );
+              task.skip(allStayOn(layout));
             },
           },
     );

@@ -5,6 +5,7 @@ import { createVariable, findVariable } from '../../gitlab/variables.js';
 import { scopeMatches } from '../../plan/variable-precedence.js';
 import type { PlannedAgent, PlannedCluster } from '../../plan/types.js';
 import { variableId } from '../../plan/variables.js';
+import { staysOnDetail } from '../hints.js';
 import type { StepResult, StepRunner } from '../types.js';
 import { describeOwner } from './describe.js';
 import { ensureAgentId } from './gitlab-steps.js';
@@ -121,7 +122,7 @@ export const disableCluster: StepRunner = async (step, run, ctx): Promise<StepRe
   const cluster = ctx.plan.clusters.find((c) => c.id === step.clusterId);
   if (!cluster) return { status: 'skipped', detail: 'no longer in the plan' };
   if (!ctx.settings.disableOldClusters)
-    return { status: 'skipped', detail: 'stays on (pass --disable-old-clusters to turn it off)' };
+    return { status: 'skipped', detail: staysOnDetail(ctx.settings) };
   const unverified = cluster.agents.filter((ref) => !ctx.verified.has(ref));
   if (unverified.length > 0) {
     const why = unverified
