@@ -185,8 +185,7 @@ export async function runApply(
     renderer.gateRead();
     for (const step of cutOver) {
       if (ctx.settings.disableOldClusters) await run(step);
-      else
-        report(step, { status: 'skipped', detail: staysOnDetail(ctx.settings) });
+      else report(step, { status: 'skipped', detail: staysOnDetail(ctx.settings) });
     }
   } finally {
     await renderer.finish();

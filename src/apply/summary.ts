@@ -68,12 +68,7 @@ export function renderApplySummary(
   section('Failed:', summary.failed, color.red);
   if (summary.failed.length === 0 && summary.needsPerson.length === 0 && !settings.dryRun) {
     const off = summary.skipped.some((s) => s.step.includes('/disable-cluster:'));
-    lines.push(
-      '',
-      off
-        ? agentsInPlace(settings)
-        : 'Done.',
-    );
+    lines.push('', off ? agentsInPlace(settings) : 'Done.');
   }
   return lines.join('\n');
 }

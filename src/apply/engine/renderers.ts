@@ -114,7 +114,8 @@ export function listrRenderer(layout: RunLayout): Renderer {
       if (failed) throw new Error(`${agent.ref} — ${failed}`);
       // a commit or merge request waiting for someone is not a finished agent, whatever else held
       if (needsPerson) task.skip(`${agent.ref} — needs a person: ${needsPerson}`);
-      else if (ok) task.title = `${agent.ref} — taken over: connected, configured, variables in place`;
+      else if (ok)
+        task.title = `${agent.ref} — taken over: connected, configured, variables in place`;
       else
         task.skip(
           `${agent.ref} — not verified yet, its old clusters stay on${last ? ` (${last})` : ''}`,
