@@ -55,7 +55,7 @@ function rootProgram(): Command {
     .description(
       'Move GitLab certificate-based Kubernetes clusters onto the GitLab agent for Kubernetes.',
     )
-    .version(pkg.version)
+    .version(pkg.version, '-v, --version', 'print the version')
     .showHelpAfterError('(add --help for usage)')
     .addHelpText(
       'after',
@@ -68,7 +68,7 @@ function rootProgram(): Command {
         'migrate-clusters apply plan.json --dry-run && migrate-clusters apply plan.json --yes',
         'migrate-clusters migrate --demo                   # the interactive wizard, on the demo',
         'migrate-clusters status plan.json',
-        'migrate-clusters simulate --fixture fixtures/demo.json --port 8080',
+        'migrate-clusters simulate --port 8080                # the demo instance, to try a GitLab client on',
       ]) +
         '\nExit codes: 0 ok · 1 error · 2 pending work (with --detailed-exitcode)\n' +
         'Docs: README.md. A token never appears in any output.\n',
@@ -91,5 +91,27 @@ export function buildProgram(handlers: CommandHandlers, exit: (code: ExitCode) =
   declareVerify(program, run(handlers.verify));
   declareRollback(program, run(handlers.rollback));
   declareSimulate(program, run(handlers.simulate));
+  declareMeta(program);
   return program;
+}
+
+/** `help [command]` that refuses a command it does not know, and `version`. */
+function declareMeta(program: Command): void {
+  program.helpCommand(false);
+  program
+    .command('help [command]')
+    .description('show the help of migrate-clusters or of one command')
+    .action((name?: string) => {
+      if (name == null) return program.outputHelp();
+      const command = program.commands.find((c) => c.name() === name && c.name() !== 'help');
+      if (!command)
+        program.error(`error: unknown command '${name}'`, { code: 'commander.unknownCommand' });
+      command.outputHelp();
+    });
+  program
+    .command('version')
+    .description('print the version')
+    .action(() => {
+      process.stdout.write(`${program.version()}\n`);
+    });
 }

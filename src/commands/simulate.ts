@@ -2,13 +2,15 @@
 // (or any GitLab client) against a fixture. Runs until interrupted.
 import { ExitCode } from '../errors.js';
 import { createOutput } from '../output.js';
+import { demoFixturePath } from '../paths.js';
 import { loadFixture } from '../simulator/gitlab/load-fixture.js';
 import { startGitLabSimulator } from '../simulator/gitlab/server.js';
 import type { SimulateOptions } from './options/simulate.js';
 
 export async function runSimulate(options: SimulateOptions): Promise<ExitCode> {
   const out = createOutput({ color: options.color });
-  const fixture = await loadFixture(options.fixture);
+  // `demo` names the built-in instance (the one --demo runs against)
+  const fixture = await loadFixture(options.fixture === 'demo' ? demoFixturePath : options.fixture);
   const simulator = await startGitLabSimulator({
     fixture,
     port: options.port,

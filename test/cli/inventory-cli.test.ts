@@ -1,5 +1,6 @@
 // @module-tag slow
 // The built CLI, run as a user runs it: output, exit codes, and one clear line on bad input.
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GitLabFixture } from '../../src/simulator/gitlab/fixture-types.js';
 import { startGitLabSimulator, type GitLabSimulator } from '../../src/simulator/gitlab/server.js';
@@ -45,6 +46,28 @@ describe('migrate-clusters --help', () => {
     expect(stdout).toMatch(/simulate\s/);
     expect(stdout).toContain('Examples:');
     expect(stdout).toContain('migrate-clusters inventory --demo');
+  });
+
+  it('help COMMAND shows that command; an unknown one gets one line, not the whole help', async () => {
+    const plan = await runCli(['help', 'plan']);
+    expect(plan.code).toBe(0);
+    expect(plan.stdout).toContain('Usage: migrate-clusters plan');
+    const bogus = await runCli(['help', 'bogus']);
+    expect(bogus.code).toBe(1);
+    expect(bogus.stdout).toBe('');
+    expect(bogus.stderr.split('\n')[0]).toBe("error: unknown command 'bogus'");
+    expect(bogus.stderr).not.toContain('Usage:');
+  });
+
+  it('version and -v print the version of package.json', async () => {
+    const { version } = JSON.parse(
+      readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+    ) as { version: string };
+    for (const args of [['version'], ['-v'], ['--version']]) {
+      const r = await runCli(args);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(`${version}\n`);
+    }
   });
 
   it('documents inventory flags', async () => {

@@ -63,6 +63,7 @@ const settings = {
   rbac: 'cluster-admin',
   fixCi: null,
   parallel: 10,
+  askedBy: 'flags',
 };
 
 const readPlan = { kube, json: false, detailedExitcode: false };
@@ -181,6 +182,7 @@ export const rows: Row[] = [
         rbac: 'existing-role:deployer',
         fixCi: 'merge-request',
         parallel: 3,
+        askedBy: 'flags',
       },
       kube: kubeGiven,
       yes: true,
@@ -256,9 +258,9 @@ export const rows: Row[] = [
   ],
   [
     'simulate, defaults',
-    args('simulate --fixture fixtures/demo.json'),
+    args('simulate'),
     'simulate',
-    { fixture: 'fixtures/demo.json', port: 0, latency: undefined, color: true },
+    { fixture: 'demo', port: 0, latency: 0, color: true },
   ],
   [
     'simulate, every flag',

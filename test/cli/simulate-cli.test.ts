@@ -6,8 +6,12 @@ import { demoFixturePath } from '../../src/paths.js';
 import { binPath, isOneClearLine, runCli } from '../helpers/run-cli.js';
 
 describe('migrate-clusters simulate', () => {
-  it('serves the fixture until interrupted; inventory works against it', async () => {
-    const child = spawn(process.execPath, [binPath, 'simulate', '--fixture', demoFixturePath], {
+  it.each([
+    ['a fixture file', ['--fixture', demoFixturePath]],
+    ['the built-in demo by name, without latency', ['--fixture', 'demo', '--latency', '0']],
+    ['the built-in demo by default', []],
+  ])('serves %s until interrupted; inventory works against it', async (_what, args) => {
+    const child = spawn(process.execPath, [binPath, 'simulate', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, NO_COLOR: '1' },
     });
@@ -33,6 +37,12 @@ describe('migrate-clusters simulate', () => {
       child.kill('SIGINT');
       expect(await exited).toBe(0);
     }
+  });
+
+  it('refuses a negative latency in one line', async () => {
+    const r = await runCli(['simulate', '--latency', '-5']);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('--latency must be a whole number (0 or more).');
   });
 
   it('a missing fixture file: one clear line, exit 1', async () => {

@@ -6,7 +6,7 @@
 import { Option } from 'commander';
 import { APPLY_DEFAULTS } from '../../apply/settings.js';
 import { defaultPlanOptions } from '../../plan/options.js';
-import { collect, port, positiveInt } from './parsers.js';
+import { collect, nonNegativeInt, port, positiveInt } from './parsers.js';
 
 /** One flag: a new commander Option each time (an Option belongs to one command). */
 export type Flag = (description?: string) => Option;
@@ -197,13 +197,15 @@ export const commandFlags = {
     '--uninstall',
     'also delete agentk from the clusters and the agents apply registered (revoking their tokens)',
   ),
-  fixture: flag('--fixture <file>', 'instance to serve (see fixtures/README.md)', (o) =>
-    o.makeOptionMandatory(),
+  fixture: flag(
+    '--fixture <file>',
+    'instance to serve: a fixture file, or demo for the built-in one (see fixtures/README.md)',
+    (o) => o.default('demo'),
   ),
   port: flag('--port <n>', 'port to listen on (0 = any free port)', (o) =>
     o.argParser(port).default(0),
   ),
   latency: flag('--latency <ms>', 'add this much latency to every request', (o) =>
-    o.argParser(positiveInt('--latency')),
+    o.argParser(nonNegativeInt('--latency')).default(0),
   ),
 };

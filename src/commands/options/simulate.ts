@@ -31,7 +31,10 @@ export function declareSimulate(
       commandFlags.latency(),
       connectionFlags.noColor('plain output'),
     ],
-    examples: ['migrate-clusters simulate --fixture fixtures/demo.json --port 8080'],
+    examples: [
+      'migrate-clusters simulate                       # the built-in demo instance, any free port',
+      'migrate-clusters simulate --fixture my-instance.json --port 8080 --latency 20',
+    ],
   }).action((flags: SimulateFlagValues) =>
     action({
       fixture: flags.fixture,
