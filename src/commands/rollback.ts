@@ -86,13 +86,15 @@ async function rollBack(
   settings: RollbackSettings,
 ): Promise<ExitCode> {
   const journal = await loadJournal(journalPath);
-  if (!journal)
-    throw new UserError(
-      `Nothing to roll back: apply has not run for this plan (no journal at ${journalPath}).`,
-      {
-        hint: 'rollback undoes what apply recorded beside the plan file it was given: pass that file.',
-      },
+  // The plan file exists (loadPlan read it): nothing done yet is nothing to undo, as an empty
+  // journal is. Exit 0 both ways; the line says which plan file apply would have recorded beside.
+  if (!journal) {
+    out.info(
+      `Nothing to roll back: apply has not run for ${planPath} (no journal at ${journalPath}). rollback undoes what apply recorded beside the plan file it was given.`,
     );
+    if (options.json) out.result(JSON.stringify({ outcomes: [], ...countOf([]) }, null, 2));
+    return ExitCode.ok;
+  }
   const demo = options.connection.demo;
   if (!demo) checkJournalBelongs(journal, { gitlabUrl: plan.gitlab.url, planPath }, journalPath);
   const connection = await connect(options.connection, out);

@@ -130,13 +130,16 @@ describe('status and rollback: bad input', () => {
     }
   });
 
-  it('rollback before any apply: nothing to roll back, exit 1, no request made', async () => {
+  it('rollback before any apply: nothing to roll back, exit 0 as with an empty journal, no request made', async () => {
     sim.clearRequests();
     const r = await cli(['rollback', planPath, '--yes', '--gitlab-url', sim.url]);
-    expect(r.code).toBe(1);
-    expect(isOneClearLine(r.stderr)).toBe(true);
-    expect(r.stderr).toContain('Nothing to roll back: apply has not run for this plan');
+    expect(r.code).toBe(0);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain(`Nothing to roll back: apply has not run for ${planPath}`);
     expect(sim.requests).toEqual([]);
+    const json = await cli(['rollback', planPath, '--yes', '--json', '--gitlab-url', sim.url]);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ outcomes: [], done: 0, failed: 0 });
   });
 
   it('a journal of the wrong shape: one clear line for apply, status and rollback, no write', async () => {
