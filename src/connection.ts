@@ -44,7 +44,7 @@ export function resolveGitLabUrl(flag: string | undefined, env: NodeJS.ProcessEn
   try {
     return normaliseGitLabUrl(raw);
   } catch {
-    throw new UserError(`"${raw}" is not a valid GitLab URL.`, {
+    throw new UserError(`"${raw}" is not a valid GitLab URL: it must be http:// or https://.`, {
       hint: 'Use the root URL, e.g. https://gitlab.example.com',
     });
   }

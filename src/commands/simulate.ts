@@ -1,6 +1,6 @@
 // `migrate-clusters simulate`: the GitLab simulator as a standalone server, for trying the CLI
 // (or any GitLab client) against a fixture. Runs until interrupted.
-import { ExitCode } from '../errors.js';
+import { ExitCode, UserError } from '../errors.js';
 import { createOutput } from '../output.js';
 import { demoFixturePath } from '../paths.js';
 import { loadFixture } from '../simulator/gitlab/load-fixture.js';
@@ -15,6 +15,16 @@ export async function runSimulate(options: SimulateOptions): Promise<ExitCode> {
     fixture,
     port: options.port,
     ...(options.latency ? { faults: { latencyMs: options.latency } } : {}),
+  }).catch((error: unknown) => {
+    const code = (error as { code?: string }).code;
+    if (code === 'EADDRINUSE' || code === 'EACCES')
+      throw new UserError(
+        code === 'EADDRINUSE'
+          ? `Port ${options.port} on 127.0.0.1 is in use.`
+          : `Port ${options.port} on 127.0.0.1 needs privileges this user does not have.`,
+        { hint: 'Pick another with --port N, or --port 0 for any free port.' },
+      );
+    throw error;
   });
   const token = fixture.tokens[0];
   // Printing this token is the point of the command: it is the fixture's fake token, made for

@@ -67,8 +67,17 @@ export interface GitLabClient {
 
 /** `https://gitlab.example.com/`, `.../api/v4` and `gitlab.example.com` all mean the same instance. */
 export function normaliseGitLabUrl(input: string): string {
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(input) ? input : `https://${input}`;
+  const hasScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(input);
+  // `ht!tp://…`: a scheme was meant, and it is not one
+  if (!hasScheme && input.includes('://')) throw new TypeError(`not a URL scheme: ${input}`);
+  const withScheme = hasScheme ? input : `https://${input}`;
   const url = new URL(withScheme);
+  // GitLab speaks HTTP: ftp://… or a typo such as ht!tp:// is not an instance
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new TypeError(`not an http(s) URL: ${url.protocol}`);
+  // WHATWG URL accepts hosts such as `ht!tp`; DNS names and IP literals do not have those characters
+  if (!/^(\[[0-9a-f:.]+\]|[a-z0-9._-]+)$/i.test(url.hostname))
+    throw new TypeError(`not a host name: ${url.hostname}`);
   const path = url.pathname.replace(/\/+$/, '').replace(/\/api\/v4$/, '');
   return `${url.protocol}//${url.host}${path}`;
 }

@@ -1,6 +1,8 @@
 // @module-tag slow
 // `simulate`: the GitLab simulator as its own process, reachable by the CLI like any GitLab.
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { demoFixturePath } from '../../src/paths.js';
 import { binPath, isOneClearLine, runCli } from '../helpers/run-cli.js';
@@ -36,6 +38,22 @@ describe('migrate-clusters simulate', () => {
       const exited = new Promise((resolve) => child.on('exit', resolve));
       child.kill('SIGINT');
       expect(await exited).toBe(0);
+    }
+  });
+
+  it('a port in use: one clear line that says to pick another, no stack trace', async () => {
+    const busy = createServer();
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = busy.address() as AddressInfo;
+      const r = await runCli(['simulate', '--port', String(port)]);
+      expect(r.code).toBe(1);
+      expect(isOneClearLine(r.stderr), r.stderr).toBe(true);
+      expect(r.stderr).toContain(`Port ${port} on 127.0.0.1 is in use.`);
+      expect(r.stderr).toContain('--port 0');
+      expect(r.stderr).not.toContain('internal error');
+    } finally {
+      await new Promise((resolve) => busy.close(resolve));
     }
   });
 
