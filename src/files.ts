@@ -18,6 +18,7 @@ import {
 } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { UserError } from './errors.js';
+import { fsProblem } from './fs-words.js';
 import { batches } from './pieces.js';
 
 export interface OutputFile {
@@ -31,9 +32,6 @@ const besidePath = (path: string, suffix: string) =>
     dirname(path),
     `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.${suffix}`,
   );
-
-const errorCode = (error: unknown) =>
-  (error as NodeJS.ErrnoException).code ?? (error as Error).message;
 
 async function statOrNull(path: string): Promise<Stats | null> {
   try {
@@ -83,13 +81,18 @@ export async function writeFileAtomic(
   content: string | Iterable<string>,
 ): Promise<void> {
   const temporary = besidePath(path, 'tmp');
+  const existing = await statOrNull(path).catch(() => null);
+  if (existing?.isDirectory())
+    throw new UserError(`Cannot write ${path}: it is a directory.`, {
+      hint: `Give a file name, such as ${join(path, 'plan.json')}.`,
+    });
   try {
     await mkdir(dirname(path), { recursive: true });
-    await writeNew(temporary, content, await statOrNull(path));
+    await writeNew(temporary, content, existing);
     await rename(temporary, path);
   } catch (error) {
     await rm(temporary, { force: true }).catch(() => undefined);
-    throw new UserError(`Cannot write ${path}: ${errorCode(error)}.`, {
+    throw new UserError(`Cannot write ${path}: ${fsProblem(error, path)}.`, {
       hint: 'Check the directory exists and is writable.',
       cause: error,
     });
@@ -122,7 +125,7 @@ export async function writeFileSetAtomic(dir: string, files: readonly OutputFile
   } catch (error) {
     if (error instanceof UserError) throw error;
     throw new UserError(
-      `Cannot write the reports to ${dir}: ${errorCode(error)}; nothing there was changed.`,
+      `Cannot write the reports to ${dir}: ${fsProblem(error, join(dir, 'x'))}; nothing there was changed.`,
       { hint: 'Check the folder is writable and has room, then run again.', cause: error },
     );
   }

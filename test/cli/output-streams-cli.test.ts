@@ -36,6 +36,24 @@ async function withFd<T>(path: string, flags: string, run: (fd: number) => Promi
   }
 }
 
+describe('a file that cannot be written, in plain words', () => {
+  it.each([
+    ['.', 'Cannot write .: it is a directory.', 'such as plan.json'],
+    [
+      '/etc/passwd/plan.json',
+      'Cannot write /etc/passwd/plan.json: /etc/passwd is a file, not a directory.',
+      '',
+    ],
+  ])('--out %s', async (out, line, hint) => {
+    const r = await runCli(['plan', '--demo', '--out', out]);
+    expect(r.code).toBe(1);
+    const errors = r.stderr.split('\n').filter((l) => l.startsWith('error: '));
+    expect(errors).toEqual([expect.stringContaining(line)]);
+    expect(errors[0]).toContain(hint);
+    expect(r.stderr).not.toMatch(/EBUSY|EEXIST|ENOTDIR|internal error/);
+  });
+});
+
 describe('a failed write to stdout', () => {
   it.skipIf(process.platform !== 'linux')(
     'to /dev/full (ENOSPC) fails with one line and exit 1',
@@ -89,7 +107,7 @@ describe.skipIf(disk == null)(
       const second = await runCli([...PLAN, '--report-dir', dir]);
       expect(second.code).toBe(1);
       expect(second.stderr).toMatch(
-        /error: Cannot write the reports to .*reports: ENOSPC; nothing there was changed\./,
+        /error: Cannot write the reports to .*reports: no space left on the device \(ENOSPC\); nothing there was changed\./,
       );
       expect((await readdir(dir)).sort()).toEqual(names);
       expect(await Promise.all(names.map((n) => readFile(join(dir, n), 'utf8')))).toEqual(before);

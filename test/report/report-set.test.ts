@@ -77,7 +77,7 @@ describe('writeFileAtomic', () => {
     const dir = folder();
     await mkdir(join(dir, 'plan.json'), { recursive: true });
     const error = await userError(writeFileAtomic(join(dir, 'plan.json'), 'x'));
-    expect(error.message).toMatch(/^Cannot write .*plan\.json: EISDIR\.$/);
+    expect(error.message).toMatch(/^Cannot write .*plan\.json: it is a directory\.$/);
     expect(await contents(dir)).toEqual({ 'plan.json': '<dir>' });
   });
 });
@@ -113,7 +113,7 @@ describe('writeFileSetAtomic', () => {
     const before = await contents(dir);
     const error = await userError(writeFileSetAtomic(dir, set('v2')));
     expect(error.message).toMatch(
-      /^Cannot write the reports to .*: EISDIR; nothing there was changed\.$/,
+      /^Cannot write the reports to .*: it is a directory \(EISDIR\); nothing there was changed\.$/,
     );
     expect(await contents(dir)).toEqual(before);
     expect(before['plan.json']).toBe(asRecord(set('v1'))['plan.json']);
