@@ -2,7 +2,7 @@
 // built-in demo instance, and builds the client. The only place a GitLab client is created.
 import { UserError } from './errors.js';
 import { createGitLabClient, normaliseGitLabUrl, type GitLabClient } from './gitlab/client.js';
-import type { RetryEvent } from './gitlab/transport.js';
+import type { RequestEvent, RetryEvent } from './gitlab/transport.js';
 import type { Output } from './output.js';
 import { demoFixturePath } from './paths.js';
 import { registerSecret } from './redact.js';
@@ -60,13 +60,19 @@ export function resolveToken(flag: string | undefined, env: NodeJS.ProcessEnv): 
   return token;
 }
 
+/** What to tell about requests as they happen (--verbose). */
+export interface RequestLog {
+  onRetry?: (event: RetryEvent) => void;
+  onRequest?: (event: RequestEvent) => void;
+}
+
 export async function openConnection(
   options: ConnectionOptions,
-  onRetry?: (event: RetryEvent) => void,
+  log: RequestLog = {},
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Connection> {
   const { concurrency } = options;
-  const transport = { timeoutMs: options.timeoutSeconds * 1000, ...(onRetry ? { onRetry } : {}) };
+  const transport = { timeoutMs: options.timeoutSeconds * 1000, ...log };
   if (options.demo) {
     // Imported lazily: the simulator is only loaded for --demo.
     const { startDemoGitLab } = await import('./simulator/gitlab/demo.js');
@@ -91,9 +97,14 @@ export async function openConnection(
   return { client, url, demo: false, close: async () => {} };
 }
 
-/** openConnection with each retry logged on stderr (--verbose). */
+/** openConnection with each request and retry logged on stderr (--verbose; redacted by Output). */
 export function connect(options: ConnectionOptions, out: Output): Promise<Connection> {
-  return openConnection(options, (retry) =>
-    out.verbose(`retrying a GitLab request (${retry.reason}) in ${Math.round(retry.waitMs)} ms`),
-  );
+  return openConnection(options, {
+    onRequest: (r) =>
+      out.verbose(`gitlab ${r.method} ${r.path} ${r.status ?? r.failure} ${Math.round(r.ms)} ms`),
+    onRetry: (retry) =>
+      out.verbose(
+        `retrying ${retry.request} (${retry.reason}, attempt ${retry.attempt + 1}) in ${Math.round(retry.waitMs)} ms`,
+      ),
+  });
 }

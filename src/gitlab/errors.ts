@@ -7,6 +7,7 @@ import {
   GitbeakerTimeoutError,
 } from '@gitbeaker/requester-utils';
 import { UserError } from '../errors.js';
+import { isBlockedPort, isTlsFailure, tlsFailureWords } from './tls-failure.js';
 
 export interface HttpFailure {
   status: number;
@@ -31,6 +32,13 @@ export interface FailureHints {
    */
   explain?: (failure: HttpFailure, error: unknown) => UserError | undefined;
 }
+
+const NETWORK_WORDS: Record<string, string> = {
+  ECONNREFUSED: 'the connection was refused (nothing listens on that port)',
+  ENOTFOUND: 'no such host',
+  EAI_AGAIN: 'the host name could not be looked up (DNS)',
+  ECONNRESET: 'the connection was reset',
+};
 
 function networkCode(error: unknown): string | undefined {
   const cause = (error as { cause?: { code?: string; cause?: { code?: string } } }).cause;
@@ -98,10 +106,20 @@ export function explainGitLabError(
     code === 'EAI_AGAIN' ||
     code === 'ECONNRESET'
   ) {
-    return new UserError(`Cannot reach GitLab at ${url} (${code}).`, {
+    return new UserError(`Cannot reach GitLab at ${url}: ${NETWORK_WORDS[code]} (${code}).`, {
       hint: 'Check --gitlab-url or GITLAB_URL, and that this machine can reach the instance.',
       cause: error,
     });
+  }
+  if (isBlockedPort(error)) {
+    return new UserError(
+      `Cannot reach GitLab at ${url}: Node's fetch refuses that port (it is reserved for another protocol).`,
+      { hint: 'Check the port in --gitlab-url or GITLAB_URL.', cause: error },
+    );
+  }
+  if (isTlsFailure(code)) {
+    const { problem, hint } = tlsFailureWords(code!, url);
+    return new UserError(`Cannot talk to GitLab at ${url}: ${problem}.`, { hint, cause: error });
   }
   if (error instanceof TypeError && /fetch failed/i.test(error.message)) {
     return new UserError(`Cannot reach GitLab at ${url} (${code ?? error.message}).`, {

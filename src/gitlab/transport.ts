@@ -16,6 +16,7 @@ import { isRawEndpoint, shapeProblem } from './answer-shapes.js';
 import { LostAnswerError } from './lost-answer.js';
 import { PAGINATION_HINT, pageHeaderProblem } from './paginate.js';
 import { MAX_BODY_BYTES, readCapped, readErrorBody, readJsonAnswer } from './read-answer.js';
+import { isBlockedPort, isTlsFailure } from './tls-failure.js';
 import {
   NOT_JSON_HINT,
   UntrustedAnswerError,
@@ -33,6 +34,19 @@ export interface RetryEvent {
   attempt: number;
   waitMs: number;
   reason: string;
+  /** the request asked again: method and path with its query (no headers, so no token) */
+  request: string;
+}
+
+/** One attempt at a request, as it ended: an HTTP status, or the failure that stopped it. */
+export interface RequestEvent {
+  method: string;
+  /** path and query string, as sent */
+  path: string;
+  status?: number;
+  /** for an attempt without an answer: timeout, or the network error's code */
+  failure?: string;
+  ms: number;
 }
 
 export interface TransportOptions {
@@ -48,6 +62,8 @@ export interface TransportOptions {
   maxBodyBytes: number;
   stats: ApiStats;
   onRetry?: (event: RetryEvent) => void;
+  /** every attempt, answered or not (--verbose) */
+  onRequest?: (event: RequestEvent) => void;
   /** what backoffs, Retry-After and the rate-limit pause wait on (tests pass a fake one) */
   clock: Clock;
 }
@@ -174,9 +190,20 @@ async function toRequestError(
   });
 }
 
-function isConnectionRefused(error: unknown): boolean {
-  const code = (error as { cause?: { code?: string } }).cause?.code;
-  return code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
+/**
+ * A failure before the request left this machine, which asking again will not mend: refused, no such
+ * host, or a TLS handshake that failed (plain HTTP on the port, an untrusted or expired certificate).
+ */
+function networkCodeOf(error: unknown): string | undefined {
+  return (error as { cause?: { code?: string } }).cause?.code;
+}
+
+function neverSent(error: unknown): boolean {
+  const code = networkCodeOf(error);
+  if (isBlockedPort(error)) return true;
+  return (
+    code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || isTlsFailure(code)
+  );
 }
 
 export function createTransport(options: TransportOptions): (o: ResourceOptions) => RequesterType {
@@ -220,11 +247,18 @@ export function createTransport(options: TransportOptions): (o: ResourceOptions)
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
       options.stats.calls += 1;
+      const startedAt = clock.now();
+      const sent = { method: request.method, path: `${url.pathname}${url.search}` };
 
       let retryReason: string;
       let waitMs: number | null = null;
       try {
-        const response = await fetch(request);
+        const response = await fetch(request).catch((error: unknown) => {
+          const failure = timeout.aborted ? 'timeout' : (networkCodeOf(error) ?? 'network error');
+          options.onRequest?.({ ...sent, failure, ms: clock.now() - startedAt });
+          throw error;
+        });
+        options.onRequest?.({ ...sent, status: response.status, ms: clock.now() - startedAt });
         gate.observe(response.headers);
         if (response.ok) {
           const responseBody = asStream
@@ -253,7 +287,7 @@ export function createTransport(options: TransportOptions): (o: ResourceOptions)
         if (error instanceof GitbeakerRequestError || error instanceof UserError) throw error;
         if (signal?.aborted) throw error;
         const timedOut = timeout.aborted;
-        if (!timedOut && isConnectionRefused(error)) throw error;
+        if (!timedOut && neverSent(error)) throw error;
         // refused: never sent; anything else: it may have arrived
         if (!mayRepeat(request.method, url.pathname))
           throw new LostAnswerError(
@@ -272,7 +306,12 @@ export function createTransport(options: TransportOptions): (o: ResourceOptions)
       }
       const delay = waitMs == null ? backoff(attempt) : Math.min(waitMs, options.maxRetryAfterMs);
       options.stats.retries += 1;
-      options.onRetry?.({ attempt: attempt + 1, waitMs: delay, reason: retryReason });
+      options.onRetry?.({
+        attempt: attempt + 1,
+        waitMs: delay,
+        reason: retryReason,
+        request: `${sent.method} ${sent.path}`,
+      });
       await clock.sleep(delay);
     }
   }

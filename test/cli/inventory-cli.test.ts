@@ -1,6 +1,7 @@
 // @module-tag slow
 // The built CLI, run as a user runs it: output, exit codes, and one clear line on bad input.
 import { readFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GitLabFixture } from '../../src/simulator/gitlab/fixture-types.js';
 import { startGitLabSimulator, type GitLabSimulator } from '../../src/simulator/gitlab/server.js';
@@ -27,7 +28,13 @@ const flagOff: GitLabFixture = {
 
 let sim: GitLabSimulator;
 let flagOffSim: GitLabSimulator;
+/** a port that was free a moment ago: nothing listens there */
+let closedPort = 0;
 beforeAll(async () => {
+  const probe = createServer();
+  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  closedPort = (probe.address() as AddressInfo).port;
+  await new Promise((resolve) => probe.close(resolve));
   sim = await startGitLabSimulator({ fixture: demo });
   flagOffSim = await startGitLabSimulator({ fixture: flagOff });
 });
@@ -124,6 +131,56 @@ describe('migrate-clusters inventory', () => {
     expect(noTokenIn(stdout + stderr)).toEqual([]);
   });
 
+  it('--verbose logs each GitLab request (method, path, status, time) and names the request it retries', async () => {
+    const faulty = await startGitLabSimulator({ fixture: demo, faults: { errorEvery: 5 } });
+    try {
+      const token = adminApiToken(demo);
+      const { code, stderr } = await runCli(
+        ['inventory', '--json', '--gitlab-url', faulty.url, '--verbose', '--no-color'],
+        { GITLAB_TOKEN: token },
+      );
+      expect(code).toBe(0);
+      const requests = stderr.split('\n').filter((l) => l.startsWith('gitlab '));
+      expect(requests.length).toBe(faulty.requests.length);
+      expect(requests).toContainEqual(
+        expect.stringMatching(/^gitlab GET \/api\/v4\/metadata 200 \d+ ms$/),
+      );
+      expect(requests).toContainEqual(
+        expect.stringMatching(/^gitlab GET \/api\/v4\/\S+ 500 \d+ ms$/),
+      );
+      expect(stderr).toMatch(/^retrying GET \/api\/v4\/\S+ \(HTTP 500, attempt 2\) in \d+ ms$/m);
+      expect(noTokenIn(stderr)).toEqual([]);
+    } finally {
+      await faulty.close();
+    }
+  });
+
+  it('without --verbose, says nothing of requests', async () => {
+    const { code, stderr } = await runCli(['inventory', '--json', '--gitlab-url', sim.url], {
+      GITLAB_TOKEN: adminApiToken(demo),
+    });
+    expect(code).toBe(0);
+    expect(stderr).not.toMatch(/^gitlab GET/m);
+  });
+
+  it('a TLS handshake with a plain-HTTP port fails at once, in words, with the http:// to try', async () => {
+    const host = new URL(sim.url).host;
+    const before = sim.requests.length;
+    const { code, stderr } = await runCli(['inventory', '--gitlab-url', host, '--verbose'], {
+      GITLAB_TOKEN: adminApiToken(demo),
+    });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(
+      new RegExp(
+        `TLS handshake failed \\(ERR_SSL_\\w+\\).*give http://${host.replace(/\./g, '\\.')}`,
+      ),
+    );
+    // asked once, not retried for ten seconds
+    expect(stderr).not.toMatch(/retrying/);
+    expect(stderr.match(/^gitlab GET/gm)).toHaveLength(1);
+    expect(sim.requests.length).toBe(before);
+  });
+
   it('warns, and still succeeds, when the token is not an administrator', async () => {
     const token = tokenOf(demo, (t, admin) => !admin && t.scopes.includes('api'));
     const { code, stdout } = await runCli(['inventory', '--no-color', '--gitlab-url', sim.url], {
@@ -147,10 +204,22 @@ describe('migrate-clusters inventory', () => {
       /No GitLab token given.*GITLAB_TOKEN/,
     ],
     [
-      'an unreachable URL',
+      'a port nothing listens on',
+      () => ['inventory', '--gitlab-url', `http://127.0.0.1:${closedPort}`],
+      { GITLAB_TOKEN: 'glpat-x-000000000000' },
+      /Cannot reach GitLab at http:\/\/127\.0\.0\.1:\d+: the connection was refused .*\(ECONNREFUSED\)/,
+    ],
+    [
+      'a port fetch refuses',
       () => ['inventory', '--gitlab-url', 'http://127.0.0.1:9'],
       { GITLAB_TOKEN: 'glpat-x-000000000000' },
-      /Cannot reach GitLab at http:\/\/127\.0\.0\.1:9/,
+      /Cannot reach GitLab at http:\/\/127\.0\.0\.1:9: Node's fetch refuses that port/,
+    ],
+    [
+      'a URL with a path GitLab does not serve (an HTML 404)',
+      () => ['inventory', '--gitlab-url', `${sim.url}/gitlab`],
+      { GITLAB_TOKEN: 'glpat-x-000000000000' },
+      /with an HTML page \(text\/html\) and HTTP 404, not JSON\. Is --gitlab-url the GitLab address/,
     ],
     [
       'a bad token',
@@ -185,11 +254,18 @@ describe('migrate-clusters inventory', () => {
   ];
 
   it.each(badInput)('%s: one clear line and exit 1', async (_name, args, env, message) => {
-    const { code, stdout, stderr } = await runCli(args(), env);
+    const { code, stdout, stderr } = await runCli([...args(), '--verbose'], env);
+    // nothing here gets better by asking again
+    expect(stderr).not.toMatch(/retrying/);
+    const requestLines = stderr.split('\n').filter((l) => l.startsWith('gitlab '));
     expect(code).toBe(1);
     expect(stderr).toMatch(message);
     expect(stdout).toBe('');
-    if (!/concurrency/.test(String(message))) expect(isOneClearLine(stderr)).toBe(true);
+    const errorLines = stderr
+      .split('\n')
+      .filter((l) => !requestLines.includes(l))
+      .join('\n');
+    if (!/concurrency/.test(String(message))) expect(isOneClearLine(errorLines)).toBe(true);
     expect(noTokenIn(stdout + stderr)).toEqual([]);
     expect(stderr).not.toContain('glpat-wrong-0000000000000');
   });
