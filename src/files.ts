@@ -92,11 +92,50 @@ export async function writeFileAtomic(
     await rename(temporary, path);
   } catch (error) {
     await rm(temporary, { force: true }).catch(() => undefined);
-    throw new UserError(`Cannot write ${path}: ${fsProblem(error, path)}.`, {
-      hint: 'Check the directory exists and is writable.',
-      cause: error,
-    });
+    writeProblem(path, error);
   }
+}
+
+/** A file written that can still be taken back, when what was meant to follow it fails. */
+export interface WrittenFile {
+  /** puts back the file that was there before (or removes the new one) */
+  undo(): Promise<void>;
+  /** the write stands: forgets the old file */
+  keep(): Promise<void>;
+}
+
+/**
+ * writeFileAtomic, keeping the old file aside (a hard link: no copy) until keep() or undo(): the
+ * plan file and its reports are written all or none.
+ */
+export async function writeFileUndoable(
+  path: string,
+  content: string | Iterable<string>,
+): Promise<WrittenFile> {
+  const present = await lstat(path).catch(() => null);
+  const backup = present?.isFile() ? besidePath(path, 'old') : null;
+  if (backup) await link(path, backup).catch((error: unknown) => writeProblem(path, error));
+  try {
+    await writeFileAtomic(path, content);
+  } catch (error) {
+    if (backup) await rm(backup, { force: true }).catch(() => undefined);
+    throw error;
+  }
+  return {
+    undo: async () => {
+      await (backup ? rename(backup, path) : rm(path, { force: true })).catch(() => undefined);
+    },
+    keep: async () => {
+      if (backup) await rm(backup, { force: true }).catch(() => undefined);
+    },
+  };
+}
+
+function writeProblem(path: string, error: unknown): never {
+  throw new UserError(`Cannot write ${path}: ${fsProblem(error, path)}.`, {
+    hint: 'Check the directory exists and is writable.',
+    cause: error,
+  });
 }
 
 /**

@@ -1,7 +1,7 @@
 // `migrate-clusters plan`: discover, map, and show or write the plan (a dry run: nothing changes).
 import { join } from 'node:path';
-import { ExitCode } from '../errors.js';
-import { writeFileAtomic, writeFileSetAtomic } from '../files.js';
+import { ExitCode, UserError } from '../errors.js';
+import { writeFileSetAtomic, writeFileUndoable } from '../files.js';
 import { createOutput } from '../output.js';
 import { computePlan } from '../live-state/compute-plan.js';
 import type { Plan } from '../plan/types.js';
@@ -31,6 +31,15 @@ function render(
   }
 }
 
+/** The report failure, saying the plan file was put back as well. */
+function withPlanFileNote(error: unknown, out: string | undefined): unknown {
+  if (!out || !(error instanceof UserError)) return error;
+  return new UserError(`${error.message} ${out} is as it was before, too.`, {
+    ...(error.hint ? { hint: error.hint } : {}),
+    cause: error,
+  });
+}
+
 export async function runPlan(options: PlanCommandOptions): Promise<ExitCode> {
   const out = createOutput(options.output);
   const { format } = options;
@@ -44,17 +53,24 @@ export async function runPlan(options: PlanCommandOptions): Promise<ExitCode> {
       // Rendered once, in pieces, straight into the file: at 50,000 projects the JSON is tens of
       // megabytes, and nothing needs it whole. Files first and atomically: a failure leaves no
       // half-written plan or report behind. JSON on stdout then repeats the file.
-      if (options.out) await writeFileAtomic(options.out, planJsonChunks(plan));
-      // The reports as one set: all new, or (a full disk half-way) the old ones untouched.
+      const written = options.out
+        ? await writeFileUndoable(options.out, planJsonChunks(plan))
+        : null;
       // the file the reports tell people to apply: the one written, where one was
       const planPath =
         options.out ??
         (options.reportDir ? join(options.reportDir, PLAN_REPORT_NAMES.json) : undefined);
+      // The reports as one set: all new, or (a full disk half-way) the old ones untouched; and
+      // with them the plan file, so that a failure leaves neither.
       if (options.reportDir)
         await writeFileSetAtomic(
           options.reportDir,
           planReportFiles(plan, renderPlanJson(plan), planPath),
-        );
+        ).catch(async (error: unknown) => {
+          await written?.undo();
+          throw withPlanFileNote(error, options.out);
+        });
+      await written?.keep();
       if (format === 'json')
         await out.resultPieces(options.out ? linesOf(options.out) : planJsonChunks(plan));
       else out.result(render(plan, format, out.color, planPath));

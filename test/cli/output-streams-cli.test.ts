@@ -4,7 +4,8 @@
 // truncated result and exit 0 or a stack trace; a reader that goes away (`| head`) ends it quietly;
 // and `--report-dir` on a disk that fills up keeps the old reports whole.
 import { openSync, closeSync } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli, runCliWithStdout, type CliResult } from '../helpers/run-cli.js';
@@ -51,6 +52,37 @@ describe('a file that cannot be written, in plain words', () => {
     expect(errors).toEqual([expect.stringContaining(line)]);
     expect(errors[0]).toContain(hint);
     expect(r.stderr).not.toMatch(/EBUSY|EEXIST|ENOTDIR|internal error/);
+  });
+});
+
+describe('--out with --report-dir: both or neither', () => {
+  const blocked = async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'mc-both-'));
+    // a report folder under a file cannot be made, by root either
+    await writeFile(join(dir, 'a-file'), 'x');
+    return { dir, reports: join(dir, 'a-file', 'reports') };
+  };
+
+  it('a new plan file is removed when the reports cannot be written', async () => {
+    const { dir, reports } = await blocked();
+    const out = join(dir, 'ok.json');
+    const r = await runCli(['plan', '--demo', '--out', out, '--report-dir', reports]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /Cannot write the reports to .*a-file is a file, not a directory.*ok\.json is as it was before, too\./,
+    );
+    expect((await readdir(dir)).sort()).toEqual(['a-file']);
+  });
+
+  it('an old plan file comes back as it was', async () => {
+    const { dir, reports } = await blocked();
+    const out = join(dir, 'ok.json');
+    await writeFile(out, '{"old": true}\n', { mode: 0o600 });
+    const r = await runCli(['plan', '--demo', '--out', out, '--report-dir', reports]);
+    expect(r.code).toBe(1);
+    expect(await readFile(out, 'utf8')).toBe('{"old": true}\n');
+    expect((await stat(out)).mode & 0o777).toBe(0o600);
+    expect((await readdir(dir)).sort()).toEqual(['a-file', 'ok.json']);
   });
 });
 
