@@ -45,3 +45,22 @@ export function parseContextFor(values: string[] | undefined): Record<number, st
 export function parseSameCluster(values: string[] | undefined): number[] {
   return (values ?? []).map((id) => clusterId('--same-cluster', id));
 }
+
+/**
+ * Refuses cluster ids a flag names that are not among `known` (a typo would otherwise be ignored
+ * and the cluster matched by address after all).
+ */
+export function refuseUnknownIds(flag: string, ids: number[], known: number[]): void {
+  const unknown = ids.filter((id) => !known.includes(id));
+  if (unknown.length === 0) return;
+  const list = [...new Set(known)].sort((a, b) => a - b);
+  throw new UserError(
+    `${flag} ${unknown.join(', ')}: no certificate cluster ${unknown.length === 1 ? 'has that id' : 'has those ids'} here.`,
+    {
+      hint:
+        list.length > 0
+          ? `The ids here are ${list.slice(0, 20).join(', ')}${list.length > 20 ? `, … (${list.length} in all)` : ''}: \`migrate-clusters inventory\` lists them.`
+          : 'There is no certificate cluster here to name.',
+    },
+  );
+}

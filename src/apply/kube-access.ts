@@ -4,6 +4,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { normaliseApiUrl } from '../discovery/api-url.js';
 import { UserError } from '../errors.js';
+import { refuseUnknownIds } from '../flag-values.js';
 import { kubeConfigForContext, loadKubeconfig, type LoadedKubeconfig } from '../kube/kubeconfig.js';
 import { matchContexts, type ClusterToMatch, type ContextMatch } from '../kube/match-context.js';
 import type { PlannedAgent } from '../plan/types.js';
@@ -18,11 +19,16 @@ export interface KubeAccessOptions {
   clusters: ClusterToMatch[];
   /** the demo only: normalised API URL → local Kubernetes simulator */
   serverOverrides?: Map<string, string>;
+  /** the ids --context-for and --same-cluster may name (default: those of `clusters`) */
+  knownClusterIds?: number[];
   /** --same-cluster ID: the user vouches that the context given for the cluster reaches it */
   sameCluster?: number[];
 }
 
 export function createKubeAccess(options: KubeAccessOptions): KubeAccess {
+  const known = options.knownClusterIds ?? options.clusters.map((c) => c.id);
+  refuseUnknownIds('--context-for', Object.keys(options.overrides).map(Number), known);
+  refuseUnknownIds('--same-cluster', options.sameCluster ?? [], known);
   let loaded: LoadedKubeconfig | null = null;
   let loadProblem: string | null = null;
   const configs = new Map<string, KubeConfig>();

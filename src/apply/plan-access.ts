@@ -45,6 +45,8 @@ export async function openKubeAccess(
     overrides: options.contextFor,
     sameCluster: options.sameCluster,
     clusters,
+    // a context given for a cluster the plan skips is no mistake, only unused
+    knownClusterIds: plan.clusters.map((c) => c.id),
     ...(demo ? { serverOverrides: demo.serverOverrides } : {}),
   });
   return { kube, close: async () => demo?.close() };

@@ -105,6 +105,10 @@ describe('migrate-clusters plan --demo', () => {
   it.each([
     [['--context-for', 'abc'], /--context-for expects KEY=VALUE/],
     [['--context-for', 'prod=ctx'], /--context-for needs a cluster id/],
+    [
+      ['--context-for', '99=ctx', '--context-for', '6=staging-admin'],
+      /--context-for 99: no certificate cluster has that id here\. The ids here are 1, 2, .*, 15:/,
+    ],
     [['--agent-project', 'acme'], /--agent-project expects KEY=VALUE.*--agent-project payments=/],
     [
       ['--agent-project-name', 'Bad Name!'],

@@ -109,6 +109,23 @@ async function refusedByEveryCommand(message: string): Promise<string[]> {
 }
 
 describe('status and rollback: bad input', () => {
+  it.each([
+    ['--context-for', '99=ctx', '--context-for 99: no certificate cluster has that id here.'],
+    ['--same-cluster', '99', '--same-cluster 99: no certificate cluster has that id here.'],
+  ])('%s naming a cluster that is not there: one clear line, exit 1', async (flag, value, line) => {
+    sim.clearRequests();
+    for (const command of [
+      ['apply', planPath, '--yes'],
+      ['status', planPath],
+    ]) {
+      const r = await cli([...command, ...connection(), flag, value]);
+      expect(r.code, r.stderr).toBe(1);
+      expect(isOneClearLine(r.stderr), r.stderr).toBe(true);
+      expect(r.stderr).toContain(line);
+    }
+    expect(sim.requests.filter((q) => q.method !== 'GET')).toEqual([]);
+  });
+
   it('a plan file that is not a plan: one clear line, exit 1', async () => {
     const bad = join(dir, 'bad.json');
     await writeFile(bad, '{"kind": "migrate-clusters/plan", "version": 1');
