@@ -6,6 +6,7 @@ import { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { declareApply, type ApplyCommandOptions } from './commands/options/apply.js';
+import { declareCompletion } from './commands/options/completion.js';
 import { examples } from './commands/options/declare.js';
 import { declareInventory, type InventoryOptions } from './commands/options/inventory.js';
 import { declareManifests, type ManifestsOptions } from './commands/options/manifests.js';
@@ -95,7 +96,7 @@ export function buildProgram(handlers: CommandHandlers, exit: (code: ExitCode) =
   return program;
 }
 
-/** `help [command]` that refuses a command it does not know, and `version`. */
+/** `help [command]` that refuses a command it does not know, `version`, and `completion`. */
 function declareMeta(program: Command): void {
   program.helpCommand(false);
   program
@@ -114,4 +115,9 @@ function declareMeta(program: Command): void {
     .action(() => {
       process.stdout.write(`${program.version()}\n`);
     });
+  // Walks `program` when it runs, so the script lists every command declared above and below.
+  declareCompletion(program, async (shell) => {
+    const { completionScript } = await import('./commands/completion.js');
+    process.stdout.write(completionScript(program, shell));
+  });
 }

@@ -1,4 +1,9 @@
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
 import { PLAN_REPORT_NAMES } from '../../src/report/write-reports.js';
@@ -8,8 +13,12 @@ const source = readFileSync(
   'utf8',
 );
 
+const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+  version: string;
+};
+
 interface Job {
-  image: string;
+  image: { name: string; entrypoint: string[] };
   variables: Record<string, string>;
   script: string[];
   allow_failure: { exit_codes: number[] };
@@ -33,10 +42,13 @@ describe('templates/gitlab-ci/migrate-clusters.gitlab-ci.yml', () => {
   });
 
   it('runs the dry-run plan with a pinnable version and the reports directory', () => {
-    expect(job.image).toBe('node:20');
+    // node:20 unless MIGRATE_CLUSTERS_IMAGE names an image built from the Dockerfile, whose
+    // entrypoint (migrate-clusters) would otherwise swallow the runner's shell
+    expect(job.image).toEqual({ name: '$MIGRATE_CLUSTERS_IMAGE', entrypoint: [''] });
+    expect(job.variables['MIGRATE_CLUSTERS_IMAGE']).toBe('node:20');
     const command = job.script.at(-1)!;
-    expect(command).toContain('npx --yes "migrate-clusters@${MIGRATE_CLUSTERS_VERSION}" plan');
-    expect(command).toContain('--report-dir reports');
+    expect(command).toContain('npx --yes "migrate-clusters@${MIGRATE_CLUSTERS_VERSION}"');
+    expect(command).toContain('"$@" plan --report-dir reports');
     expect(command).toContain('--detailed-exitcode');
     expect(command).not.toMatch(/\b(apply|migrate|rollback)\b(?!-)/);
   });
@@ -45,8 +57,10 @@ describe('templates/gitlab-ci/migrate-clusters.gitlab-ci.yml', () => {
     expect(job.variables).toMatchObject({
       GITLAB_URL: '$CI_SERVER_URL',
       GITLAB_TOKEN: '$MIGRATE_CLUSTERS_TOKEN',
-      MIGRATE_CLUSTERS_VERSION: 'latest',
     });
+    // Pinned to this release, so a release cannot ship a template that runs another version.
+    expect(job.variables['MIGRATE_CLUSTERS_VERSION']).toBe(pkg.version);
+    expect(source).toContain(`migrate-clusters:${pkg.version}"`);
     // Every variable is explained by a comment just above it.
     for (const key of Object.keys(job.variables)) {
       expect(source, key).toMatch(new RegExp(`#.*\\n\\s+${key}:`));
@@ -74,4 +88,40 @@ describe('templates/gitlab-ci/migrate-clusters.gitlab-ci.yml', () => {
     // GitLab's Ci::Config::Entry::Artifacts::EXPOSE_AS_REGEX.
     expect(artifacts.expose_as).toMatch(/^\w[-\w ]*$/);
   });
+
+  it(
+    'runs migrate-clusters from the image when it is on PATH, else the pinned version with npx',
+    { tags: ['slow'] },
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'mc-ci-template-'));
+      try {
+        // stand-ins that say how they were called; PATH holds nothing else
+        const fake = async (bin: string, name: string) => {
+          await writeFile(join(dir, bin, name), `#!/bin/sh\necho "${name} $*"\n`);
+          await chmod(join(dir, bin, name), 0o755);
+        };
+        const run = async (bin: string) => {
+          const { stdout } = await promisify(execFile)('/bin/sh', ['-c', job.script.at(-1)!], {
+            env: {
+              PATH: join(dir, bin),
+              MIGRATE_CLUSTERS_VERSION: job.variables['MIGRATE_CLUSTERS_VERSION'],
+              MIGRATE_CLUSTERS_PLAN_ARGS: '--group platform --tier premium',
+            },
+          });
+          return stdout;
+        };
+        await mkdir(join(dir, 'image'));
+        await mkdir(join(dir, 'node'));
+        await fake('image', 'migrate-clusters');
+        await fake('image', 'npx');
+        await fake('node', 'npx');
+        const args =
+          'plan --report-dir reports --detailed-exitcode --group platform --tier premium';
+        expect(await run('image')).toBe(`migrate-clusters ${args}\n`);
+        expect(await run('node')).toBe(`npx --yes migrate-clusters@${pkg.version} ${args}\n`);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+  );
 });
