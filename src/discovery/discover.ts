@@ -7,9 +7,10 @@
 // stream. Without the API (older GitLab, or --strategy full-scan), every group and project is
 // checked (full-scan.ts). This file chooses, and puts the inventory together.
 import { UserError } from '../errors.js';
+import { groupPathOf } from './group-path.js';
 import type { GitLabClient } from '../gitlab/client.js';
 import { explainGitLabError } from '../gitlab/errors.js';
-import { listGroups, showGroup } from '../gitlab/groups.js';
+import { isUsername, listGroups, showGroup } from '../gitlab/groups.js';
 import { versionHasDiscoveryApi } from './cluster-lists.js';
 import { discoverFirst, discoverRoot, splitByMembership } from './discovery-api.js';
 import { scanAllGroups, scanProjects, scanRoot } from './full-scan.js';
@@ -86,7 +87,8 @@ export async function discoverInventory(
       kasVersion: metadata.kas?.version ?? null,
       isAdmin: run.isAdmin,
     },
-    scope: options.groups ?? [],
+    // the groups as GitLab names them, whatever form --group gave
+    scope: scoped ? roots.map((r) => r.fullPath) : [],
     topLevelGroups: [...run.topLevelGroups].sort(),
     clusters: [...run.clusters.values()].sort((a, b) => a.id - b.id),
     warnings: run.warnings,
@@ -113,20 +115,36 @@ async function call<T>(client: GitLabClient, what: string, fn: () => Promise<T>)
   }
 }
 
-async function resolveGroups(client: GitLabClient, paths: string[]): Promise<Root[]> {
+async function resolveGroups(client: GitLabClient, given: string[]): Promise<Root[]> {
   return Promise.all(
-    paths.map(async (path) => {
+    given.map(async (value) => {
+      const path = groupPathOf(value, client.url);
+      let missing = false;
       const group = await showGroup(client, path, undefined, {
-        explain: (failure) =>
-          failure.status === 404
-            ? new UserError(`Group "${path}" was not found, or this token cannot see it.`, {
-                hint: 'Pass the full path as shown in the group URL, e.g. --group platform/infra',
-              })
-            : undefined,
+        explain: (failure) => {
+          missing = failure.status === 404;
+          return missing ? new UserError(`Group "${path}" was not found.`) : undefined;
+        },
+      }).catch(async (error: unknown) => {
+        throw missing ? await groupNotFound(client, path) : error;
       });
       return { id: group.id, fullPath: group.full_path };
     }),
   );
+}
+
+/** Why --group found nothing: a personal namespace, or a path this token cannot see. */
+async function groupNotFound(client: GitLabClient, path: string): Promise<UserError> {
+  if (!path.includes('/') && (await isUsername(client, path)))
+    return new UserError(
+      `"${path}" is a user's personal namespace, not a group: --group takes groups only.`,
+      {
+        hint: 'Leave out --group: a whole run includes the personal projects this token can see. Or name a group.',
+      },
+    );
+  return new UserError(`Group "${path}" was not found, or this token cannot see it.`, {
+    hint: 'Pass the full path as shown in the group URL, e.g. --group platform/infra',
+  });
 }
 
 /** Top-level groups for admins; for others, the topmost groups they maintain. */

@@ -9,7 +9,7 @@
 //   clusters            gitlabhq/gitlabhq: lib/api/entities/cluster.rb, lib/api/entities/platform/kubernetes.rb
 //   discovery           lib/api/cluster_discovery.rb: `present({ groups:, projects: })`, both always
 //   groups, projects    lib/api/entities/group.rb, basic_project_details.rb (namespace always exposed)
-//   metadata, user      lib/api/metadata.rb, entities/user_public.rb (is_admin only for admins)
+//   metadata, user(s)   lib/api/metadata.rb, entities/user_public.rb (is_admin only for admins), user_basic.rb
 //   tokens, agents      lib/api/entities/clusters/agent.rb, agent_token.rb; personal_access_tokens
 //   variables           lib/api/entities/ci/variable.rb (value null when hidden)
 //   environments        lib/api/entities/environment.rb
@@ -147,6 +147,7 @@ const SHAPES: { methods: string[]; pattern: RegExp; schema: Schema }[] = [
   { methods: ['GET'], pattern: route(`projects/${S}`), schema: project },
   { methods: ['GET'], pattern: route('(metadata|version)'), schema: metadata },
   { methods: ['GET'], pattern: route('user'), schema: user },
+  { methods: ['GET'], pattern: route('users'), schema: list(user) },
   { methods: ['GET'], pattern: route('personal_access_tokens/self'), schema: tokenSelf },
   { methods: ['GET'], pattern: route(`projects/${S}/cluster_agents`), schema: list(agent) },
   { methods: ['GET'], pattern: route(`projects/${S}/cluster_agents/\\d+`), schema: agent },

@@ -45,3 +45,16 @@ export async function listDescendantGroups(
     query,
   );
 }
+
+/**
+ * Whether `name` is a user's name (a personal namespace), by GET /users?username= (visible to any
+ * signed-in caller: gitlabhq/gitlabhq: lib/api/users.rb). Null when that cannot be read.
+ */
+export async function isUsername(client: GitLabClient, name: string): Promise<boolean | null> {
+  try {
+    const found = (await client.get<{ username: string }[]>('users', { username: name })).body;
+    return found.some((u) => u.username.toLowerCase() === name.toLowerCase());
+  } catch {
+    return null;
+  }
+}

@@ -181,6 +181,22 @@ describe('migrate-clusters inventory', () => {
     expect(sim.requests.length).toBe(before);
   });
 
+  it('--group takes the group address copied from the browser', async () => {
+    const run = (group: string) =>
+      runCli(['inventory', '--json', '--gitlab-url', sim.url, '--group', group], {
+        GITLAB_TOKEN: adminApiToken(demo),
+      });
+    const byPath = await run('platform');
+    expect(byPath.code, byPath.stderr).toBe(0);
+    for (const address of [`${sim.url}/platform`, `${sim.url}/groups/platform/-/clusters`]) {
+      const byAddress = await run(address);
+      expect(byAddress.code, byAddress.stderr).toBe(0);
+      const inventory = JSON.parse(byAddress.stdout) as { scope: string[]; clusters: unknown[] };
+      expect(inventory.scope).toEqual(['platform']);
+      expect(inventory.clusters).toEqual((JSON.parse(byPath.stdout) as typeof inventory).clusters);
+    }
+  });
+
   it('warns, and still succeeds, when the token is not an administrator', async () => {
     const token = tokenOf(demo, (t, admin) => !admin && t.scopes.includes('api'));
     const { code, stdout } = await runCli(['inventory', '--no-color', '--gitlab-url', sim.url], {
@@ -238,6 +254,24 @@ describe('migrate-clusters inventory', () => {
       () => ['inventory', '--gitlab-url', sim.url, '--group', 'nope/nothing'],
       { GITLAB_TOKEN: adminApiToken(demo) },
       /Group "nope\/nothing" was not found/,
+    ],
+    [
+      'a personal namespace as --group',
+      () => ['inventory', '--gitlab-url', sim.url, '--group', 'ines'],
+      { GITLAB_TOKEN: adminApiToken(demo) },
+      /"ines" is a user's personal namespace, not a group: --group takes groups only\. Leave out --group/,
+    ],
+    [
+      'a group address on another host',
+      () => [
+        'inventory',
+        '--gitlab-url',
+        sim.url,
+        '--group',
+        'https://gitlab.example.com/platform',
+      ],
+      { GITLAB_TOKEN: adminApiToken(demo) },
+      /--group https:\/\/gitlab\.example\.com\/platform is on gitlab\.example\.com, but the GitLab being read is 127\.0\.0\.1:\d+\./,
     ],
     [
       'the feature flag off',

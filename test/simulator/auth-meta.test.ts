@@ -57,6 +57,18 @@ describe('metadata and current user', () => {
     });
   });
 
+  it('finds a user by username on /users (any case); a blocked one only for admins', async () => {
+    const names = async (token: string, username: string) => {
+      const r = await call(sim, `/users?username=${username}`, { token });
+      expect(r.status).toBe(200);
+      return (r.json as { username: string }[]).map((u) => u.username);
+    };
+    expect(await names(TOKENS.readUserOnly, 'MARIA')).toEqual(['maria']);
+    expect(await names(TOKENS.developerApi, 'nobody')).toEqual([]);
+    expect(await names(TOKENS.developerApi, 'gone')).toEqual([]);
+    expect(await names(TOKENS.adminApi, 'gone')).toEqual(['gone']);
+  });
+
   it('shows is_admin only to admins on /user', async () => {
     const admin = await call(sim, '/user', { token: TOKENS.adminApi });
     expect(admin.json).toMatchObject({

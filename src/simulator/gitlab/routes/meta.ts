@@ -1,8 +1,8 @@
 // Instance metadata and the current user. /version is the deprecated alias of /metadata and returns the
 // same body (lib/api/metadata.rb); both accept read_user tokens, as does GET /user (lib/api/users.rb).
 
-import { currentUser } from '../entities.js';
-import { ok, unauthorized, type RequestContext } from '../http-kit.js';
+import { currentUser, userBasic } from '../entities.js';
+import { ApiError, ok, unauthorized, type RequestContext } from '../http-kit.js';
 import type { RouteDefinition } from '../router.js';
 import { versionAtLeast } from '../hierarchy.js';
 
@@ -56,6 +56,25 @@ export const metaRoutes: RouteDefinition[] = [
         active: true,
         expires_at: null,
       });
+    },
+  },
+  {
+    // GET /users?username=: UsersFinder#by_username, case-insensitive (User.by_username). Callers
+    // who are not administrators see only users in no forbidden state (gitlabhq/gitlabhq:
+    // app/finders/users_finder.rb; lib/api/users.rb). Only the username filter is simulated.
+    method: 'GET',
+    path: '/users',
+    extraReadScopes: ['read_user'],
+    handler: (ctx) => {
+      if (!ctx.user) throw unauthorized();
+      const username = ctx.query.get('username');
+      if (username == null)
+        throw new ApiError(501, {
+          message: '501 Not Implemented - the simulator models GET /users only with ?username=',
+        });
+      const found = ctx.state.usersByUsername.get(username.toLowerCase());
+      const visible = found && (ctx.user.admin || found.state === 'active');
+      return ok(visible ? [userBasic(ctx.baseUrl, found)] : []);
     },
   },
   {
