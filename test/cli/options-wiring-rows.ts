@@ -18,15 +18,18 @@ const connection = {
 };
 const common = { connection, output: { color: true, verbose: false } };
 
-/** Given with every command but simulate in the every-flag rows. */
+/**
+ * Given with every command but simulate in the every-flag rows. Not --demo: it refuses
+ * --gitlab-url, --token and --kubeconfig (a row of its own checks it alone).
+ */
 export const connectionFlags = args(
-  '--gitlab-url https://gitlab.example.com --token glpat-not-a-secret --demo --concurrency 3 --timeout 5 --no-color --verbose',
+  '--gitlab-url https://gitlab.example.com --token glpat-not-a-secret --concurrency 3 --timeout 5 --no-color --verbose',
 );
 const commonGiven = {
   connection: {
     gitlabUrl: 'https://gitlab.example.com',
     token: 'glpat-not-a-secret',
-    demo: true,
+    demo: false,
     concurrency: 3,
     timeoutSeconds: 5,
   },

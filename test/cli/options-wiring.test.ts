@@ -141,6 +141,26 @@ describe('flags refused before any command runs', () => {
     [['plan', '--tier', 'gold'], CommanderError, /Allowed choices are free, premium/],
     [['manifests'], CommanderError, /required option '--agent <ref>' not specified/],
     [['simulate', '--fixture', 'f.json', '--port', '70000'], CommanderError, /the port must be/],
+    [
+      ['inventory', '--demo', '--gitlab-url', 'https://gitlab.example.com'],
+      CommanderError,
+      /'--demo' cannot be used with option '--gitlab-url/,
+    ],
+    [
+      ['plan', '--demo', '--token', 'glpat-x'],
+      CommanderError,
+      /'--demo' cannot be used with .*--token/,
+    ],
+    [
+      ['apply', 'plan.json', '--demo', '--kubeconfig', 'k.yaml'],
+      CommanderError,
+      /'--demo' cannot be used with option '--kubeconfig/,
+    ],
+    [
+      ['status', 'plan.json', '--kubeconfig', 'k.yaml', '--demo'],
+      CommanderError,
+      /cannot be used with/,
+    ],
   ];
 
   it.each(refused)('%j', async (argv, kind, message) => {

@@ -28,7 +28,10 @@ export const connectionFlags = {
     '--token <token>',
     'personal access token (default: $GITLAB_TOKEN; prefer the variable: flags show in process lists)',
   ),
-  demo: flag('--demo', 'run against the built-in simulated instance (fixtures/demo.json)'),
+  // the demo brings its own GitLab and clusters: a flag naming others would be silently unused
+  demo: flag('--demo', 'run against the built-in simulated instance (fixtures/demo.json)', (o) =>
+    o.conflicts(['gitlabUrl', 'token', 'kubeconfig']),
+  ),
   concurrency: flag('--concurrency <n>', 'GitLab requests in flight at once', (o) =>
     o.argParser(positiveInt('--concurrency')).default(8),
   ),
@@ -38,7 +41,10 @@ export const connectionFlags = {
     (o) => o.argParser(positiveInt('--timeout')).default(30),
   ),
   noColor: flag('--no-color', 'plain output (also: NO_COLOR=1)'),
-  verbose: flag('--verbose', 'log retries and other details on stderr'),
+  verbose: flag(
+    '--verbose',
+    'log each GitLab request (method, path, status, time), retries and other details on stderr',
+  ),
 };
 
 /** Which kubeconfig, and which of its contexts reaches which certificate cluster. */
