@@ -2,6 +2,7 @@
 // journal, the kube access, the engine with its progress, and the summary. Neither command
 // imports the other: both call this.
 import { ExitCode, ExitError } from '../errors.js';
+import { renderData, type DataFormat } from '../report/data-output.js';
 import type { Connection } from '../connection.js';
 import type { Inventory } from '../discovery/types.js';
 import { kasFromMetadata } from '../kube/kas.js';
@@ -32,7 +33,8 @@ export interface ExecuteApplyInput {
   out: Output;
   journalPath: string | null;
   existing: Journal | null;
-  json: boolean;
+  /** --json / -o: the outcome as data on stdout, progress off */
+  data: DataFormat | null;
   kubeconfig?: string | undefined;
   /** the plan file, for messages */
   planPath?: string | undefined;
@@ -109,7 +111,7 @@ export async function executeApply(input: ExecuteApplyInput): Promise<ExitCode> 
       agents,
       {
         // a terminal that reports no width (some CI consoles, a bare pty) gets plain lines
-        renderer: input.json
+        renderer: input.data
           ? 'silent'
           : out.interactive && (process.stderr.columns || process.stdout.columns || 0) > 0
             ? 'default'
@@ -122,12 +124,11 @@ export async function executeApply(input: ExecuteApplyInput): Promise<ExitCode> 
     if (journal.broken) throw journal.broken;
     const summary = summariseOutcomes(result.outcomes);
     const handOver = handOverItems(agents, result.outcomes, settings, kube);
-    if (input.json)
+    if (input.data)
       out.result(
-        JSON.stringify(
+        renderData(
           { ...summary, verified: result.verified, ...(handOver.length ? { handOver } : {}) },
-          null,
-          2,
+          input.data,
         ),
       );
     else {

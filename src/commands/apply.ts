@@ -2,6 +2,7 @@
 // GitLab, asks before changing anything (unless --yes or --dry-run), runs the engine with progress,
 // and ends with what was done, what was skipped and what needs a person.
 import { confirm } from '@inquirer/prompts';
+import { renderData } from '../report/data-output.js';
 import { executeApply } from '../apply/execute.js';
 import { journalPathFor, loadJournal } from '../apply/journal.js';
 import { loadPlan } from '../apply/load-plan.js';
@@ -60,7 +61,7 @@ export async function runApplyCommand(options: ApplyCommandOptions): Promise<Exi
     const pending = plan.steps.filter((s) => agents.some((a) => a.ref === s.agent));
     if (pending.length === 0) {
       out.info('Nothing to do: every selected agent is cut over.');
-      if (options.json) out.result(JSON.stringify({ outcomes: [], verified: [] }, null, 2));
+      if (options.data) out.result(renderData({ outcomes: [], verified: [] }, options.data));
       return ExitCode.ok;
     }
 
@@ -100,7 +101,7 @@ export async function runApplyCommand(options: ApplyCommandOptions): Promise<Exi
       journalPath,
       planPath,
       existing,
-      json: options.json,
+      data: options.data,
       kubeconfig: options.kube.kubeconfig,
     });
   });

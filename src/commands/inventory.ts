@@ -1,5 +1,6 @@
 // `migrate-clusters inventory`: what certificate-based clusters exist, as found.
 import { ExitCode } from '../errors.js';
+import { renderData } from '../report/data-output.js';
 import { createOutput } from '../output.js';
 import { renderInventoryTable } from '../report/inventory-table.js';
 import { withDiscovery } from '../with-discovery.js';
@@ -14,7 +15,7 @@ export async function runInventory(options: InventoryOptions): Promise<ExitCode>
     (found) => Promise.resolve(found),
   );
   out.result(
-    options.json ? JSON.stringify(inventory, null, 2) : renderInventoryTable(inventory, out.color),
+    options.data ? renderData(inventory, options.data) : renderInventoryTable(inventory, out.color),
   );
   return ExitCode.ok;
 }

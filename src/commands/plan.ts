@@ -11,6 +11,7 @@ import { renderPlanJunit } from '../report/plan-junit.js';
 import { renderPlanMarkdown } from '../report/plan-markdown.js';
 import { hasPendingChanges } from '../report/plan-summary.js';
 import { renderPlanTable } from '../report/plan-table.js';
+import { renderData } from '../report/data-output.js';
 import { PLAN_REPORT_NAMES, planReportFiles } from '../report/write-reports.js';
 import { withDiscovery } from '../with-discovery.js';
 import type { PlanCommandOptions, PlanFormat } from './options/plan.js';
@@ -24,6 +25,8 @@ function render(
   switch (format) {
     case 'table':
       return renderPlanTable(plan, color);
+    case 'yaml':
+      return renderData(plan, 'yaml');
     case 'markdown':
       return renderPlanMarkdown(plan).trimEnd();
     case 'junit':

@@ -2,6 +2,7 @@
 // it. Asks first (unless --yes or --dry-run), prints one line per undo, and keeps the journal up
 // to date as it goes so that a second run only finishes what the first could not.
 import { confirm } from '@inquirer/prompts';
+import { renderData } from '../report/data-output.js';
 import type { ChalkInstance } from 'chalk';
 import {
   checkJournalBelongs,
@@ -92,7 +93,7 @@ async function rollBack(
     out.info(
       `Nothing to roll back: apply has not run for ${planPath} (no journal at ${journalPath}). rollback undoes what apply recorded beside the plan file it was given.`,
     );
-    if (options.json) out.result(JSON.stringify({ outcomes: [], ...countOf([]) }, null, 2));
+    if (options.data) out.result(renderData({ outcomes: [], ...countOf([]) }, options.data));
     return ExitCode.ok;
   }
   const demo = options.connection.demo;
@@ -131,7 +132,7 @@ async function undoAll(
     out.info(
       `Nothing to roll back: the journal records no change left to undo${settings.uninstall ? '' : ' (agentk and agents stay unless --uninstall)'}.`,
     );
-    if (options.json) out.result(JSON.stringify({ outcomes: [], ...countOf([]) }, null, 2));
+    if (options.data) out.result(renderData({ outcomes: [], ...countOf([]) }, options.data));
     return ExitCode.ok;
   }
   const described = [
@@ -180,10 +181,10 @@ async function undoAll(
           plan,
           settings,
         },
-        options.json ? undefined : (o) => out.info(line(o, out.color)),
+        options.data ? undefined : (o) => out.info(line(o, out.color)),
       );
       const counts = countOf(outcomes);
-      if (options.json) out.result(JSON.stringify({ outcomes, ...counts }, null, 2));
+      if (options.data) out.result(renderData({ outcomes, ...counts }, options.data));
       else
         out.info(
           out.color.bold(

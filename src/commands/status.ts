@@ -2,6 +2,7 @@
 // Reads only (GETs, in GitLab and Kubernetes), so it is safe to run at any time; a table on a
 // terminal, JSON with --json, exit 2 with --detailed-exitcode while something is pending.
 import { checkJournalBelongs, journalPathFor, loadJournal } from '../apply/journal.js';
+import { renderData } from '../report/data-output.js';
 import { loadPlan } from '../apply/load-plan.js';
 import { checkSameInstance, openKubeAccess } from '../apply/plan-access.js';
 import { clustersOfAgents, readLiveClusters, readPlanStatus } from '../apply/status.js';
@@ -35,7 +36,7 @@ export async function runStatusCommand(options: StatusCommandOptions): Promise<E
         clusters,
         now: () => new Date(),
       });
-      if (options.json) out.result(JSON.stringify(status, null, 2));
+      if (options.data) out.result(renderData(status, options.data));
       else out.result(renderStatusTable({ ...status, gitlabUrl: connection.url }, out.color));
       return options.detailedExitcode && status.pending ? ExitCode.pending : ExitCode.ok;
     } finally {

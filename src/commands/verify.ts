@@ -3,6 +3,7 @@
 // the context they get once it is off, whether that reaches the same cluster, and whether every
 // job selects it (the CI audit). Reads only. Exit 2 with --detailed-exitcode while a row fails.
 import { journalPathFor, loadJournal } from '../apply/journal.js';
+import { renderData } from '../report/data-output.js';
 import { loadPlan } from '../apply/load-plan.js';
 import { checkSameInstance, openKubeAccess } from '../apply/plan-access.js';
 import { clustersOfAgents, readLiveClusters } from '../apply/status.js';
@@ -35,17 +36,16 @@ export async function runVerifyCommand(options: VerifyCommandOptions): Promise<E
         plan,
       );
       const { rows, gates } = live.continuity;
-      if (options.json)
+      if (options.data)
         out.result(
-          JSON.stringify(
+          renderData(
             {
               gitlabUrl: connection.url,
               rows,
               clusters: [...gates.values()].sort((a, b) => a.clusterId - b.clusterId),
               audit: live.audits.filter((a) => a.jobs.length > 0 || a.problem),
             },
-            null,
-            2,
+            options.data,
           ),
         );
       else

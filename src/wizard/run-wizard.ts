@@ -162,7 +162,7 @@ async function applyAnswers(
     journalPath: planPath ? journalPathFor(planPath) : null,
     planPath: planPath ?? undefined,
     existing: run.existing,
-    json: false,
+    data: null,
     kubeconfig: run.kubeconfig,
   });
 }

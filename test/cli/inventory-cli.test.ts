@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import type { GitLabFixture } from '../../src/simulator/gitlab/fixture-types.js';
 import { startGitLabSimulator, type GitLabSimulator } from '../../src/simulator/gitlab/server.js';
 import { contractErrors, validateInventory } from '../helpers/contracts.js';
@@ -153,6 +154,24 @@ describe('migrate-clusters inventory', () => {
     } finally {
       await faulty.close();
     }
+  });
+
+  it('-o yaml prints the same inventory as --json, as YAML', async () => {
+    const env = { GITLAB_TOKEN: adminApiToken(demo) };
+    const json = await runCli(['inventory', '--json', '--gitlab-url', sim.url], env);
+    const yaml = await runCli(['inventory', '-o', 'yaml', '--gitlab-url', sim.url], env);
+    expect(yaml.code, yaml.stderr).toBe(0);
+    expect(yaml.stdout).toMatch(/^kind: migrate-clusters\/inventory$/m);
+    const fromYaml = parseYaml(yaml.stdout) as Record<string, unknown>;
+    expect(contractErrors(validateInventory, fromYaml)).toEqual([]);
+    // the API-call count in gitlab differs run to run; all else is the same
+    const withoutCalls = (o: Record<string, unknown>) => ({
+      ...o,
+      gitlab: { ...(o.gitlab as object), apiCalls: 0 },
+    });
+    expect(withoutCalls(fromYaml)).toEqual(
+      withoutCalls(JSON.parse(json.stdout) as Record<string, unknown>),
+    );
   });
 
   it('without --verbose, says nothing of requests', async () => {

@@ -69,22 +69,22 @@ const settings = {
   askedBy: 'flags',
 };
 
-const readPlan = { kube, json: false, detailedExitcode: false };
+const readPlan = { kube, data: null, detailedExitcode: false };
 const readPlanFlags = [...kubeFlags, '--json', '--detailed-exitcode'];
-const readPlanGiven = { kube: kubeGiven, json: true, detailedExitcode: true };
+const readPlanGiven = { kube: kubeGiven, data: 'json', detailedExitcode: true };
 
 export const rows: Row[] = [
   [
     'inventory, defaults',
     ['inventory'],
     'inventory',
-    { ...common, json: false, groups: [], strategy: 'auto' },
+    { ...common, data: null, groups: [], strategy: 'auto' },
   ],
   [
     'inventory, every flag',
     args('inventory --json --group a --group b/c --strategy full-scan'),
     'inventory',
-    { ...commonGiven, json: true, groups: ['a', 'b/c'], strategy: 'full-scan' },
+    { ...commonGiven, data: 'json', groups: ['a', 'b/c'], strategy: 'full-scan' },
   ],
   [
     'plan, defaults',
@@ -97,7 +97,7 @@ export const rows: Row[] = [
       out: undefined,
       reportDir: undefined,
       // follows stdout, and the test's own is a pipe
-      format: process.stdout.isTTY ? 'table' : 'json',
+      format: 'table',
       detailedExitcode: false,
     },
   ],
@@ -155,7 +155,7 @@ export const rows: Row[] = [
     'apply, defaults',
     ['apply'],
     'apply',
-    { ...common, planFile: undefined, settings, kube, yes: false, refresh: false, json: false },
+    { ...common, planFile: undefined, settings, kube, yes: false, refresh: false, data: null },
   ],
   [
     'apply, every flag',
@@ -190,7 +190,7 @@ export const rows: Row[] = [
       kube: kubeGiven,
       yes: true,
       refresh: true,
-      json: true,
+      data: 'json',
     },
   ],
   [
@@ -241,7 +241,7 @@ export const rows: Row[] = [
       dryRun: false,
       yes: false,
       uninstall: false,
-      json: false,
+      data: null,
       kube,
     },
   ],
@@ -255,7 +255,7 @@ export const rows: Row[] = [
       dryRun: true,
       yes: true,
       uninstall: true,
-      json: true,
+      data: 'json',
       kube: kubeGiven,
     },
   ],

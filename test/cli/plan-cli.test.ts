@@ -5,6 +5,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
 import type { Plan } from '../../src/plan/types.js';
 import { contractErrors, validatePlan } from '../helpers/contracts.js';
 import { demoFixture } from '../helpers/gitlab.js';
@@ -65,6 +66,23 @@ describe('migrate-clusters plan --demo', () => {
     expect(plan.summary.toMigrate).toBeGreaterThan(0);
     expect(plan.summary.skipped).toBeGreaterThan(0);
     expect(plan.agents.length).toBeGreaterThan(3);
+  });
+
+  it('prints the table for people by default, piped too; --json and -o yaml give the same data', async () => {
+    const piped = await runCli(['plan', '--demo', '--no-color']);
+    expect(piped.code, piped.stderr).toBe(0);
+    expect(piped.stdout).not.toMatch(/^\{/);
+    expect(piped.stdout).toMatch(/\bagents?\b/i);
+    expect(stable(piped.stdout).trimEnd()).toBe(
+      stable(await readFile(join('fixtures', 'demo-reports', 'plan.txt'), 'utf8')).trimEnd(),
+    );
+    const json = JSON.parse((await runCli(['plan', '--demo', '--json'])).stdout) as Plan;
+    const yamlRun = await runCli(['plan', '--demo', '-o', 'yaml']);
+    expect(yamlRun.code, yamlRun.stderr).toBe(0);
+    const fromYaml = parseYaml(yamlRun.stdout) as Plan;
+    expect(contractErrors(validatePlan, fromYaml)).toEqual([]);
+    const comparable = (p: Plan) => JSON.parse(stable(JSON.stringify(p))) as unknown;
+    expect(comparable(fromYaml)).toEqual(comparable(json));
   });
 
   it('exits 0 without --detailed-exitcode', async () => {

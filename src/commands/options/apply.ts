@@ -4,6 +4,7 @@ import { applySettings, type ApplyFlags } from '../../apply/settings.js';
 import type { ApplySettings } from '../../apply/types.js';
 import {
   connectionOptions,
+  dataFormatOf,
   gitLabCommandOptions,
   kubeOptions,
   type ConnectionFlagValues,
@@ -11,6 +12,7 @@ import {
   type KubeFlagValues,
   type KubeOptions,
 } from './common.js';
+import type { DataFormat } from '../../report/data-output.js';
 import { declareCommand } from './declare.js';
 import { applyFlags, kubeFlags, resultFlags } from './flags.js';
 
@@ -21,13 +23,15 @@ export interface ApplyCommandOptions extends GitLabCommandOptions {
   kube: KubeOptions;
   yes: boolean;
   refresh: boolean;
-  json: boolean;
+  /** --json / -o: data on stdout, or null for text */
+  data: DataFormat | null;
 }
 
 interface ApplyFlagValues extends ConnectionFlagValues, KubeFlagValues, ApplyFlags {
   yes?: boolean;
   refresh?: boolean;
   json?: boolean;
+  output?: DataFormat;
 }
 
 export function declareApply(
@@ -59,6 +63,7 @@ export function declareApply(
       applyFlags.rolloutTimeout(),
       applyFlags.connectionTimeout(),
       resultFlags.json('print the outcome as JSON on stdout (progress stays off)'),
+      resultFlags.output(),
       ...connectionOptions(),
     ],
     examples: [
@@ -78,7 +83,7 @@ export function declareApply(
       kube: kubeOptions(flags),
       yes: flags.yes === true,
       refresh: flags.refresh === true,
-      json: flags.json === true,
+      data: dataFormatOf(flags),
     }),
   );
 }

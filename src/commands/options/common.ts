@@ -2,7 +2,9 @@
 // one normalisation each, so no command reads a raw flag or repeats a default.
 import type { Option } from 'commander';
 import type { ConnectionOptions } from '../../connection.js';
+import { UserError } from '../../errors.js';
 import { parseContextFor, parseSameCluster } from '../../flag-values.js';
+import type { DataFormat } from '../../report/data-output.js';
 import { connectionFlags } from './flags.js';
 
 /** --no-color and --verbose, as createOutput takes them. */
@@ -43,6 +45,15 @@ export function gitLabCommandOptions(flags: ConnectionFlagValues): GitLabCommand
     },
     output: { color: flags.color, verbose: flags.verbose === true },
   };
+}
+
+/** --json and -o: data for machines on stdout, or null for text (every command's default). */
+export function dataFormatOf(flags: { json?: boolean; output?: DataFormat }): DataFormat | null {
+  if (flags.json && flags.output && flags.output !== 'json')
+    throw new UserError(`--json and -o ${flags.output} ask for two formats.`, {
+      hint: 'Give one of them.',
+    });
+  return flags.json ? 'json' : (flags.output ?? null);
 }
 
 /** Which kubeconfig, and the contexts the person chose: parsed once, before anything is read. */

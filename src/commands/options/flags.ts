@@ -108,7 +108,10 @@ export const planFlags = {
 
 /** What a command prints and how it exits. */
 export const resultFlags = {
-  json: flag('--json', 'print the outcome as JSON on stdout'),
+  json: flag('--json', 'print the outcome as JSON on stdout (same as -o json)'),
+  output: flag('-o, --output <format>', 'print data on stdout instead of text: json or yaml', (o) =>
+    o.choices(['json', 'yaml']),
+  ),
   detailedExitcode: flag(
     '--detailed-exitcode',
     "exit 2 when work is pending, 0 when there is none (terraform's meaning)",
@@ -122,8 +125,8 @@ export const planOutputFlags = {
   out: flag('--out <file>', 'write the plan (input of `apply`) to this file'),
   format: flag(
     '--format <format>',
-    'what to print on stdout (default: table on a terminal, json otherwise)',
-    (o) => o.choices(['table', 'json', 'markdown', 'junit']),
+    'what to print on stdout (default: table; -o json|yaml and --json also choose)',
+    (o) => o.choices(['table', 'json', 'yaml', 'markdown', 'junit']),
   ),
   reportDir: flag(
     '--report-dir <dir>',

@@ -2,21 +2,25 @@
 import type { Command } from 'commander';
 import {
   connectionOptions,
+  dataFormatOf,
   gitLabCommandOptions,
   type ConnectionFlagValues,
   type GitLabCommandOptions,
 } from './common.js';
+import type { DataFormat } from '../../report/data-output.js';
 import { declareCommand } from './declare.js';
 import { discoveryFlags, resultFlags } from './flags.js';
 
 export interface InventoryOptions extends GitLabCommandOptions {
-  json: boolean;
+  /** --json / -o: data on stdout, or null for text */
+  data: DataFormat | null;
   groups: string[];
   strategy: 'auto' | 'full-scan';
 }
 
 interface InventoryFlagValues extends ConnectionFlagValues {
   json?: boolean;
+  output?: DataFormat;
   group?: string[];
   strategy: 'auto' | 'full-scan';
 }
@@ -31,6 +35,7 @@ export function declareInventory(
       'List every certificate-based cluster (instance, group and project level) as GitLab reports it',
     options: [
       resultFlags.json('print the inventory as JSON on stdout (contract: inventory.schema.json)'),
+      resultFlags.output(),
       discoveryFlags.group(),
       discoveryFlags.strategy(),
       ...connectionOptions(),
@@ -43,7 +48,7 @@ export function declareInventory(
   }).action((flags: InventoryFlagValues) =>
     action({
       ...gitLabCommandOptions(flags),
-      json: flags.json === true,
+      data: dataFormatOf(flags),
       groups: flags.group ?? [],
       strategy: flags.strategy,
     }),

@@ -3,15 +3,18 @@ import type { Command } from 'commander';
 import type { PlanOptions } from '../../plan/options.js';
 import {
   connectionOptions,
+  dataFormatOf,
   gitLabCommandOptions,
   type ConnectionFlagValues,
   type GitLabCommandOptions,
 } from './common.js';
+import { UserError } from '../../errors.js';
+import type { DataFormat } from '../../report/data-output.js';
 import { declareCommand } from './declare.js';
 import { discoveryFlags, kubeFlags, planFlags, planOutputFlags, resultFlags } from './flags.js';
 import { planOptionsFromFlags, type PlanFlagValues } from './plan-options.js';
 
-export type PlanFormat = 'table' | 'json' | 'markdown' | 'junit';
+export type PlanFormat = 'table' | 'json' | 'yaml' | 'markdown' | 'junit';
 
 export interface PlanCommandOptions extends GitLabCommandOptions {
   plan: PlanOptions;
@@ -26,9 +29,27 @@ export interface PlanCommandOptions extends GitLabCommandOptions {
 interface PlanCommandFlagValues extends ConnectionFlagValues, PlanFlagValues {
   out?: string;
   format?: PlanFormat;
+  json?: boolean;
+  output?: DataFormat;
   reportDir?: string;
   group?: string[];
   detailedExitcode?: boolean;
+}
+
+/**
+ * A table unless asked otherwise, on a terminal or not: people read the log of a CI job too, and
+ * the plan file is --out's (or --report-dir's) job.
+ */
+function planFormatOf(flags: PlanCommandFlagValues): PlanFormat {
+  const data = dataFormatOf(flags);
+  if (data && flags.format && flags.format !== data)
+    throw new UserError(
+      `--format ${flags.format} and ${flags.json ? '--json' : `-o ${data}`} ask for two formats.`,
+      {
+        hint: 'Give one of them.',
+      },
+    );
+  return flags.format ?? data ?? 'table';
 }
 
 export function declarePlan(
@@ -45,6 +66,8 @@ export function declarePlan(
       planFlags.agentProject(),
       planOutputFlags.out(),
       planOutputFlags.format(),
+      resultFlags.json('print the plan as JSON on stdout (same as --format json)'),
+      resultFlags.output(),
       planOutputFlags.reportDir(),
       discoveryFlags.group(),
       resultFlags.detailedExitcode(),
@@ -56,6 +79,7 @@ export function declarePlan(
     ],
     examples: [
       'migrate-clusters plan --demo',
+      'migrate-clusters plan --json > plan.json            # or -o yaml',
       'migrate-clusters plan --out plan.json --report-dir reports',
       'migrate-clusters plan --format markdown > plan.md',
       'migrate-clusters plan --detailed-exitcode --format junit > plan.junit.xml   # CI: exit 2 = pending',
@@ -67,8 +91,7 @@ export function declarePlan(
       groups: flags.group ?? [],
       out: flags.out,
       reportDir: flags.reportDir,
-      // JSON for pipes and files, a table for people
-      format: flags.format ?? (process.stdout.isTTY ? 'table' : 'json'),
+      format: planFormatOf(flags),
       detailedExitcode: flags.detailedExitcode === true,
     }),
   );

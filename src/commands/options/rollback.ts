@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import {
   connectionOptions,
+  dataFormatOf,
   gitLabCommandOptions,
   kubeOptions,
   type ConnectionFlagValues,
@@ -9,6 +10,7 @@ import {
   type KubeFlagValues,
   type KubeOptions,
 } from './common.js';
+import type { DataFormat } from '../../report/data-output.js';
 import { declareCommand } from './declare.js';
 import { commandFlags, kubeFlags, resultFlags } from './flags.js';
 
@@ -18,7 +20,8 @@ export interface RollbackCommandOptions extends GitLabCommandOptions {
   dryRun: boolean;
   yes: boolean;
   uninstall: boolean;
-  json: boolean;
+  /** --json / -o: data on stdout, or null for text */
+  data: DataFormat | null;
   /** used with --uninstall only */
   kube: KubeOptions;
 }
@@ -28,6 +31,7 @@ interface RollbackFlagValues extends ConnectionFlagValues, KubeFlagValues {
   yes?: boolean;
   uninstall?: boolean;
   json?: boolean;
+  output?: DataFormat;
 }
 
 export function declareRollback(
@@ -44,6 +48,7 @@ export function declareRollback(
       resultFlags.yes(),
       commandFlags.uninstall(),
       resultFlags.json(),
+      resultFlags.output(),
       kubeFlags.kubeconfig(
         'kubeconfig to use with --uninstall (default: $KUBECONFIG, then ~/.kube/config)',
       ),
@@ -66,7 +71,7 @@ export function declareRollback(
       dryRun: flags.dryRun === true,
       yes: flags.yes === true,
       uninstall: flags.uninstall === true,
-      json: flags.json === true,
+      data: dataFormatOf(flags),
       kube: kubeOptions(flags),
     }),
   );

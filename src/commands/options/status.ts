@@ -3,6 +3,7 @@
 import type { Command } from 'commander';
 import {
   connectionOptions,
+  dataFormatOf,
   gitLabCommandOptions,
   kubeOptions,
   type ConnectionFlagValues,
@@ -10,12 +11,14 @@ import {
   type KubeFlagValues,
   type KubeOptions,
 } from './common.js';
+import type { DataFormat } from '../../report/data-output.js';
 import { declareCommand } from './declare.js';
 import { kubeFlags, resultFlags } from './flags.js';
 
 export interface ReadPlanOptions extends GitLabCommandOptions {
   kube: KubeOptions;
-  json: boolean;
+  /** --json / -o: data on stdout, or null for text */
+  data: DataFormat | null;
   detailedExitcode: boolean;
 }
 
@@ -30,13 +33,14 @@ export interface VerifyCommandOptions extends ReadPlanOptions {
 
 interface ReadPlanFlagValues extends ConnectionFlagValues, KubeFlagValues {
   json?: boolean;
+  output?: DataFormat;
   detailedExitcode?: boolean;
 }
 
 const readPlanOptions = (flags: ReadPlanFlagValues): ReadPlanOptions => ({
   ...gitLabCommandOptions(flags),
   kube: kubeOptions(flags),
-  json: flags.json === true,
+  data: dataFormatOf(flags),
   detailedExitcode: flags.detailedExitcode === true,
 });
 
@@ -58,6 +62,7 @@ export function declareStatus(
     options: [
       ...kubeOptionList(),
       resultFlags.json('print the status as JSON on stdout'),
+      resultFlags.output(),
       resultFlags.detailedExitcode('exit 2 while some agent is not cut over, 0 when all are'),
       ...connectionOptions(),
     ],
@@ -83,6 +88,7 @@ export function declareVerify(
     options: [
       ...kubeOptionList(),
       resultFlags.json('print the rows, the clusters and the CI audit as JSON on stdout'),
+      resultFlags.output(),
       resultFlags.detailedExitcode('exit 2 while some row does not hold, 0 when all do'),
       ...connectionOptions(),
     ],
