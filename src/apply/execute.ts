@@ -3,6 +3,8 @@
 // imports the other: both call this.
 import { ExitCode, ExitError } from '../errors.js';
 import { renderData, type DataFormat } from '../report/data-output.js';
+import { renderDryRunListing } from '../report/dry-run-listing.js';
+import { emptyPreview } from './preview.js';
 import type { Connection } from '../connection.js';
 import type { Inventory } from '../discovery/types.js';
 import { kasFromMetadata } from '../kube/kas.js';
@@ -90,6 +92,7 @@ export async function executeApply(input: ExecuteApplyInput): Promise<ExitCode> 
       installed: new Set(journal.journal.installs.map((i) => i.ref)),
     });
     if (settings.dryRun) out.info(out.color.bold('Dry run: nothing will change.'));
+    const preview = settings.dryRun ? emptyPreview() : undefined;
     const result = await runApply(
       {
         client: connection.client,
@@ -107,6 +110,7 @@ export async function executeApply(input: ExecuteApplyInput): Promise<ExitCode> 
         verified: new Set(),
         unverified: new Map(),
         projects: new Map(),
+        ...(preview ? { preview } : {}),
       },
       agents,
       {
@@ -127,11 +131,18 @@ export async function executeApply(input: ExecuteApplyInput): Promise<ExitCode> 
     if (input.data)
       out.result(
         renderData(
-          { ...summary, verified: result.verified, ...(handOver.length ? { handOver } : {}) },
+          {
+            ...summary,
+            verified: result.verified,
+            ...(handOver.length ? { handOver } : {}),
+            ...(preview ? { dryRun: preview } : {}),
+          },
           input.data,
         ),
       );
     else {
+      // what it would do is the dry run's result: on stdout, like terraform plan's
+      if (preview) out.result(renderDryRunListing(preview, out.color));
       out.info(renderApplySummary(summary, settings, out.color));
       const rerun = input.planPath ? `migrate-clusters apply ${input.planPath}` : 'apply';
       for (const line of renderHandOver(handOver, rerun)) out.info(line);

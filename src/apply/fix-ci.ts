@@ -4,6 +4,8 @@
 // lands on the default branch: the jobs are fixed when a person merges, and only then does the
 // cut-over gate let the old cluster go. Jobs it cannot edit are listed for a person.
 import { deliverConfig } from '../config-delivery/deliver.js';
+import { wouldCall } from './preview.js';
+import { fileDiff } from '../text-diff.js';
 import { readFilesAt } from '../gitlab/repository-files.js';
 import { fixCiFile, fixesForFile } from '../ci-audit/fix-jobs.js';
 import { VERDICT_CLASS, type ProjectAudit } from '../ci-audit/types.js';
@@ -86,6 +88,23 @@ export async function fixProjectCi(audit: ProjectAudit, ctx: ApplyContext): Prom
     },
     { via: 'merge-request', dryRun: ctx.settings.dryRun },
   );
+  for (const call of delivery.calls)
+    wouldCall(
+      ctx.preview,
+      [],
+      call.method,
+      call.path,
+      `${call.summary} (CI fix of ${audit.project})`,
+    );
+  if (ctx.preview)
+    for (const file of files)
+      ctx.preview.files.push({
+        agent: null,
+        project: audit.project,
+        path: file.path,
+        change: 'update',
+        diff: fileDiff(file.path, snapshot.files[file.path]?.content ?? null, file.content),
+      });
   const mr = delivery.mergeRequest;
   const rest = forPerson.length ? `; for a person: ${forPerson.join('; ')}` : '';
   const where = mr ? mr.webUrl : `a merge request from ${FIX_CI_BRANCH}`;

@@ -1,6 +1,7 @@
 // What the apply engine works with: the settings from the command line, the small interfaces to
 // the outside world (GitLab client, Kubernetes targets), and what each step reports back.
 import type { KubeConfig, V1Deployment } from '@kubernetes/client-node';
+import type { DryRunPreview } from './preview.js';
 import type { GitLabClient } from '../gitlab/client.js';
 import type { ProjectAudit } from '../ci-audit/types.js';
 import type { ClusterGate } from '../continuity/rows.js';
@@ -115,6 +116,8 @@ export interface ApplyContext extends ApplyDeps {
    * has a create-project step, and only the first asks GitLab
    */
   projects: Map<string, EnsureProjectResult>;
+  /** a dry run only: what it would do, as it finds out (preview.ts) */
+  preview?: DryRunPreview;
 }
 
 export type StepRunner = (step: PlanStep, run: AgentRun, ctx: ApplyContext) => Promise<StepResult>;

@@ -16,7 +16,7 @@ export interface ClusterChanges {
   namespacePerEnvironment?: boolean;
 }
 
-function clusterPath(
+export function clusterPath(
   level: CertificateClusterLevel,
   owner: string | number | null,
   clusterId: number,

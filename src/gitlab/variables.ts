@@ -55,7 +55,7 @@ const toRecord = (v: VariableSchema): VariableRecord => ({
   description: v.description ?? null,
 });
 
-function basePath(level: VariableLevel, owner: string | null): string {
+export function variablesPath(level: VariableLevel, owner: string | null): string {
   if (level === 'instance') return 'admin/ci/variables';
   if (owner == null)
     throw new UserError(`A ${level} CI/CD variable needs the ${level}'s path.`, {
@@ -121,7 +121,7 @@ export async function listVariables(
   owner: string | null,
 ): Promise<VariableRecord[]> {
   try {
-    return (await fetchAllOffset<VariableSchema>(client.get, basePath(level, owner))).map(toRecord);
+    return (await fetchAllOffset<VariableSchema>(client.get, variablesPath(level, owner))).map(toRecord);
   } catch (error) {
     throw explainGitLabError(
       error,
@@ -140,7 +140,7 @@ export async function findVariable(
   key: string,
   environmentScope: string,
 ): Promise<VariableRecord | null> {
-  const path = `${basePath(level, owner)}/${encodeURIComponent(key)}`;
+  const path = `${variablesPath(level, owner)}/${encodeURIComponent(key)}`;
   const found = await callOrNull(
     client,
     `reading ${key} (scope ${environmentScope}) on ${where(level, owner)}`,
@@ -168,7 +168,7 @@ export async function createVariable(
   v: VariableInput,
 ): Promise<VariableRecord> {
   checkScope(level, v.key, v.environmentScope);
-  const path = basePath(level, owner);
+  const path = variablesPath(level, owner);
   // Lost answer: the variable with our value there is the one we created.
   return writeOnce(
     async () => {
@@ -195,7 +195,7 @@ export async function updateVariable(
   v: VariableInput,
 ): Promise<VariableRecord> {
   checkScope(level, v.key, v.environmentScope);
-  const path = `${basePath(level, owner)}/${encodeURIComponent(v.key)}`;
+  const path = `${variablesPath(level, owner)}/${encodeURIComponent(v.key)}`;
   const response = await call(
     client,
     `updating ${v.key} (scope ${v.environmentScope}) on ${where(level, owner)}`,
@@ -217,7 +217,7 @@ export async function deleteVariable(
   environmentScope: string,
 ): Promise<void> {
   checkScope(level, key, environmentScope);
-  const path = `${basePath(level, owner)}/${encodeURIComponent(key)}`;
+  const path = `${variablesPath(level, owner)}/${encodeURIComponent(key)}`;
   // A 404 is the end wanted: the DELETE may be a retry of one whose answer was lost.
   await callOrNull(
     client,

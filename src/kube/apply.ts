@@ -17,6 +17,7 @@ import { callKube } from './call-kube.js';
 import { assertUsableKubeConfig, isNotFound } from './errors.js';
 import { objectClient } from './clients.js';
 import { applyWouldChangeNothing } from './converged.js';
+import { objectDiff } from './object-diff.js';
 
 export const FIELD_MANAGER = 'migrate-clusters';
 
@@ -37,6 +38,8 @@ export interface AppliedObject {
   dryRun: boolean;
   /** why the outcome was decided without asking the API server, if it was */
   note?: string;
+  /** a dry run's `configured` object: the live object's diff to the dry run's (object-diff.ts) */
+  diff?: string;
   /**
    * the live object, where the read alone decided it was unchanged (never for a Secret: its
    * values stay where they were read)
@@ -205,7 +208,13 @@ export async function applyObjects(
     else outcome = comparable(before) === comparable(after) ? 'unchanged' : 'configured';
     if (options.dryRun && spec.kind === 'Namespace' && before == null && spec.metadata?.name)
       namespacesToCreate.add(spec.metadata.name);
-    results.push({ ...base, outcome });
+    results.push({
+      ...base,
+      outcome,
+      ...(options.dryRun && outcome === 'configured' && before
+        ? { diff: objectDiff(before, after) }
+        : {}),
+    });
   }
   return results;
 }

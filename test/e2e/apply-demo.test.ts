@@ -4,6 +4,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DryRunPreview } from '../../src/apply/preview.js';
+import { normaliseApiUrl } from '../../src/discovery/api-url.js';
+import { agentkObjectNames } from '../../src/kube/manifests.js';
+import type { Plan } from '../../src/plan/types.js';
 import { demoFixture, demoFixtureWithFixedCi } from '../helpers/gitlab.js';
 import { runCli } from '../helpers/run-cli.js';
 import { startWorld, type World } from '../helpers/world.js';
@@ -88,6 +92,88 @@ describe('apply on the demo instance', () => {
     const r = await cli(['apply', plan, '--yes']);
     expect(r.code, r.stderr).toBe(0);
     expect(world.mutations(before)).toEqual([]);
+  });
+
+  it('a dry run lists on stdout what it would change: the calls, the config diff, the kube objects and their diff', async () => {
+    const planned = JSON.parse(await readFile(plan, 'utf8')) as Plan;
+    const agent = planned.agents.find((a) => a.ref === 'payments/gitlab-agents:staging')!;
+    // someone rewrote the agent's config.yaml without its ci_access …
+    const edit = await fetch(
+      `${world.gitlab.url}/api/v4/projects/${encodeURIComponent(agent.project)}/repository/commits`,
+      {
+        method: 'POST',
+        headers: { 'private-token': world.token, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          branch: 'main',
+          commit_message: 'by hand',
+          actions: [
+            { action: 'update', file_path: agent.configPath, content: 'observability: {}\n' },
+          ],
+        }),
+      },
+    );
+    expect(edit.status).toBe(201);
+    // … and took a label off agentk's ServiceAccount
+    const cluster = world.clusters.find(
+      (k) => normaliseApiUrl(k.url) === normaliseApiUrl(agent.apiUrl),
+    )!;
+    const account = agentkObjectNames(agent.name).fullname;
+    const live = cluster.objects.get('v1', 'ServiceAccount', agent.namespace, account)!;
+    const labels: Record<string, string> = { ...(live.metadata.labels as Record<string, string>) };
+    delete labels['app.kubernetes.io/name'];
+    cluster.objects.seed(
+      { ...live, metadata: { ...live.metadata, labels } },
+      { manager: 'kubectl-edit' },
+    );
+
+    const before = world.mark();
+    const dry = await cli(['apply', plan, '--dry-run', '--no-color']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(world.mutations(before)).toEqual([]);
+    const project = encodeURIComponent(agent.project);
+    expect(dry.stdout).toMatch(/^GitLab: 1 call it would make$/m);
+    expect(dry.stdout).toMatch(
+      new RegExp(
+        `^    POST /projects/${project}/repository/commits +commit update ${agent.configPath} to main$`,
+        'm',
+      ),
+    );
+    expect(dry.stdout).toContain(`  ~ ${agent.project}: ${agent.configPath}\n`);
+    expect(dry.stdout).toMatch(/^ {5}observability: \{\}$/m);
+    expect(dry.stdout).toMatch(/^ {4}\+ci_access:$/m);
+    expect(dry.stdout).toMatch(
+      new RegExp(`^      ~ ServiceAccount ${agent.namespace}/${account} \\(configured\\)$`, 'm'),
+    );
+    expect(dry.stdout).toMatch(/^ {8}\+ {4}app\.kubernetes\.io\/name: /m);
+    expect(dry.stdout).toMatch(
+      new RegExp(`^    agent ${agent.ref}: 1 of 5 objects would change \\(4 as they are\\)$`, 'm'),
+    );
+    expect(dry.stdout).toMatch(
+      /^ {4}agent data\/gitlab-agents:data-platform: 5 objects, all as they are$/m,
+    );
+
+    const json = await cli(['apply', plan, '--dry-run', '--json']);
+    expect(json.code, json.stderr).toBe(0);
+    const { dryRun } = JSON.parse(json.stdout) as { dryRun: DryRunPreview };
+    expect(dryRun.calls).toEqual([
+      {
+        agents: [agent.ref],
+        method: 'POST',
+        path: `/projects/${project}/repository/commits`,
+        what: `commit update ${agent.configPath} to main`,
+      },
+    ]);
+    expect(dryRun.files.map((f) => [f.path, f.change])).toEqual([[agent.configPath, 'update']]);
+    const changed = dryRun.objects.filter((o) => o.outcome !== 'unchanged');
+    expect(changed.map((o) => [o.agent, o.kind, o.outcome])).toEqual([
+      [agent.ref, 'ServiceAccount', 'configured'],
+    ]);
+    expect(changed[0]!.diff).toMatch(/^\+ {4}app\.kubernetes\.io\/name: /m);
+    expect(world.mutations(before)).toEqual([]);
+
+    // put both back as apply would
+    const fixed = await cli(['apply', plan, '--yes']);
+    expect(fixed.code, fixed.stderr).toBe(0);
   });
 
   it('a plan made now lists only the old clusters still to turn off', async () => {

@@ -322,6 +322,31 @@ function kubeLayerCases(factory: ClusterFactory) {
       expect((await readDeployment(c, NS))?.spec?.replicas).toBe(2);
       const requests = sim()?.requests;
       if (requests) expect(requests.filter(isWrite)).toEqual([]);
+      // the configured object carries the live object's diff to the dry run's, and only it
+      const changed = results.find((r) => r.kind === 'Deployment')!;
+      expect(changed.diff).toMatch(/^- {2}replicas: 2$/m);
+      expect(changed.diff).toMatch(/^\+ {2}replicas: 3$/m);
+      expect(changed.diff).not.toMatch(/managedFields|resourceVersion|uid:|^[-+]status/m);
+      expect(results.filter((r) => r.diff != null).map((r) => r.kind)).toEqual(['Deployment']);
+    });
+
+    it("shows a Secret's change in a dry run without its values", async () => {
+      await install(c.kc, objects);
+      const other = agentkObjects(NS).map((o) =>
+        o.kind === 'Secret'
+          ? {
+              ...o,
+              data: { token: Buffer.from('glagent-another-token-000000').toString('base64') },
+            }
+          : o,
+      );
+      const results = await applyObjects(c.kc, other, { dryRun: true, forceConflicts: false });
+      const secret = results.find((r) => r.kind === 'Secret')!;
+      expect(secret.outcome).toBe('configured');
+      expect(secret.diff).toMatch(/^- {2}token: \(hidden\)$/m);
+      expect(secret.diff).toMatch(/^\+ {2}token: \(hidden, changed\)$/m);
+      expect(secret.diff).not.toContain(Buffer.from(TOKEN).toString('base64'));
+      expect(secret.diff).not.toContain('glagent-another-token');
     });
   });
 

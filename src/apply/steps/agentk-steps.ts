@@ -2,17 +2,36 @@
 // so a converged cluster gets no write), or as a manifest file for the person to apply
 // (--install manifests). The token comes from token-steps.ts; the wait from connection-steps.ts.
 import { writeFileAtomic } from '../../files.js';
-import { applyObjects } from '../../kube/apply.js';
+import { applyObjects, type AppliedObject } from '../../kube/apply.js';
 import { manifestsToYaml, parseRbacFlag, renderAgentkManifests } from '../../kube/manifests.js';
 import { join } from 'node:path';
 import type { PlannedAgent } from '../../plan/types.js';
-import type { ApplySettings, StepResult, StepRunner } from '../types.js';
+import type { ApplyContext, ApplySettings, StepResult, StepRunner } from '../types.js';
 import { revokeOrphans } from './token-steps.js';
 import { provenTarget } from './kube-target.js';
 
 /** Where --install manifests writes an agent's objects. */
 export function manifestPath(settings: ApplySettings, agent: PlannedAgent): string {
   return join(settings.outDir ?? 'manifests', `${agent.project}/${agent.name}.yaml`);
+}
+
+/** The dry run's record of one agent's objects: the server-side dry run's outcome and diff. */
+function previewObjects(
+  ctx: ApplyContext,
+  agent: string,
+  context: string,
+  applied: AppliedObject[],
+): void {
+  for (const a of applied)
+    ctx.preview?.objects.push({
+      agent,
+      context,
+      kind: a.kind,
+      namespace: a.namespace,
+      name: a.name,
+      outcome: a.outcome,
+      diff: a.diff ?? null,
+    });
 }
 
 export const installAgentk: StepRunner = async (_step, run, ctx): Promise<StepResult> => {
@@ -45,6 +64,7 @@ export const installAgentk: StepRunner = async (_step, run, ctx): Promise<StepRe
     if (ctx.settings.dryRun) {
       const objects = renderAgentkManifests(input);
       const applied = await applyObjects(t.kc, objects, { dryRun: true, forceConflicts: false });
+      previewObjects(ctx, run.agent.ref, t.context, applied);
       return {
         status: 'done',
         detail: `would apply ${applied.length} objects (token Secret apart) with context ${t.context}`,
@@ -87,6 +107,7 @@ export const installAgentk: StepRunner = async (_step, run, ctx): Promise<StepRe
     run.newToken = null; // agentk has it now; nothing else may
     await revokeOrphans(run, ctx);
   }
+  if (ctx.settings.dryRun) previewObjects(ctx, agent.ref, t.context, applied);
   const changed = applied.filter((a) => a.outcome !== 'unchanged');
   const deployment = applied.find((a) => a.kind === 'Deployment')?.live;
   run.liveDeployment = changed.length === 0 && deployment ? deployment : null;

@@ -1,7 +1,10 @@
 // After the agent is connected: KUBE_* variables so jobs pick the same cluster as before,
 // environments linked to the agent, and only then (when asked) the old cluster turned off.
 import { linkEnvironmentToAgent, listEnvironments } from '../../gitlab/environments.js';
-import { createVariable, findVariable } from '../../gitlab/variables.js';
+import { endpoint } from '../../gitlab/endpoint.js';
+import { clusterPath } from '../../gitlab/certificate-clusters.js';
+import { wouldCall } from '../preview.js';
+import { createVariable, findVariable, variablesPath } from '../../gitlab/variables.js';
 import { scopeMatches } from '../../plan/variable-precedence.js';
 import type { PlannedAgent, PlannedCluster } from '../../plan/types.js';
 import { variableId } from '../../plan/variables.js';
@@ -26,8 +29,16 @@ export const setVariable: StepRunner = async (step, run, ctx): Promise<StepResul
       detail: `${v.key} on ${where} (scope ${v.environmentScope}) is already "${existing.value}"; left alone: set it to "${v.value}" yourself if this agent should replace it`,
     };
   }
-  if (ctx.settings.dryRun)
+  if (ctx.settings.dryRun) {
+    wouldCall(
+      ctx.preview,
+      [run.agent.ref],
+      'POST',
+      variablesPath(v.level, v.owner),
+      `set ${v.key}=${v.value} on ${where} (scope ${v.environmentScope})`,
+    );
     return { status: 'done', detail: `would set ${v.key}=${v.value} on ${where}` };
+  }
   // Recorded first: rollback removes it only while it holds this value, so a variable that was
   // never set (a kill in between) is simply not found.
   await ctx.journal.record((j) => {
@@ -80,8 +91,16 @@ export const linkEnvironments: StepRunner = async (step, run, ctx): Promise<Step
   if (step.kind !== 'link-environment') throw new Error(`linkEnvironments ran ${step.kind}`);
   const project = step.project;
   const agentId = await ensureAgentId(run, ctx);
-  if (agentId == null)
+  if (agentId == null) {
+    wouldCall(
+      ctx.preview,
+      [run.agent.ref],
+      'PUT',
+      endpoint`projects/${project}/environments` + '/:id',
+      `link the environments of ${project} the agent's clusters served (once it is registered)`,
+    );
     return { status: 'done', detail: `would link the environments of ${project}` };
+  }
   const scopes = servedScopes(ctx.plan.clusters, run.agent, project);
   const environments = (await listEnvironments(ctx.client, project)).filter((e) =>
     scopes.some((s) => scopeMatches(s, e.name)),
@@ -95,7 +114,16 @@ export const linkEnvironments: StepRunner = async (step, run, ctx): Promise<Step
       continue;
     }
     linked.push(env.name);
-    if (ctx.settings.dryRun) continue;
+    if (ctx.settings.dryRun) {
+      wouldCall(
+        ctx.preview,
+        [run.agent.ref],
+        'PUT',
+        endpoint`projects/${project}/environments/${env.id}`,
+        `link environment ${env.name} to agent ${agentId}`,
+      );
+      continue;
+    }
     // recorded first: rollback unlinks only an environment that uses this tool's agent
     await ctx.journal.record((j) => {
       if (!j.environments.some((e) => e.project === project && e.id === env.id))
@@ -151,8 +179,16 @@ export const disableCluster: StepRunner = async (step, run, ctx): Promise<StepRe
   }
   const current = await ctx.client.clusters.show(cluster.level, cluster.owner, cluster.id);
   if (!current.enabled) return { status: 'unchanged', detail: `cluster ${cluster.id} is off` };
-  if (ctx.settings.dryRun)
+  if (ctx.settings.dryRun) {
+    wouldCall(
+      ctx.preview,
+      cluster.agents,
+      'PUT',
+      clusterPath(cluster.level, cluster.owner, cluster.id),
+      `turn off certificate cluster ${cluster.id} (${cluster.name}): enabled=false`,
+    );
     return { status: 'done', detail: `would turn off certificate cluster ${cluster.id}` };
+  }
   const namespacePerEnvironment = current.namespace_per_environment ?? null;
   await ctx.journal.record((j) => {
     if (!j.disabledClusters.some((d) => d.id === cluster.id))

@@ -11,6 +11,10 @@ import type { Intended } from '../journal-store.js';
 import { underIntent } from './under-intent.js';
 import type { AgentRun, ApplyContext, StepResult, StepRunner } from '../types.js';
 import { describeClusters } from './describe.js';
+import { endpoint } from '../../gitlab/endpoint.js';
+import type { DeliveryResult } from '../../config-delivery/types.js';
+import { wouldCall, type DryRunPreview } from '../preview.js';
+import { fileDiff } from '../../text-diff.js';
 
 const would = (ctx: ApplyContext, text: string) => (ctx.settings.dryRun ? `would ${text}` : text);
 
@@ -37,6 +41,13 @@ export const createProject: StepRunner = async (_step, run, ctx) => {
     return { status: 'unchanged', detail: `${run.agent.project} exists` };
   }
   await made?.settle((j) => j.createdProjects.push(run.agent.project));
+  wouldCall(
+    ctx.preview,
+    [run.agent.ref],
+    'POST',
+    'projects',
+    `create project ${run.agent.project}`,
+  );
   return { status: 'done', detail: would(ctx, `create project ${run.agent.project}`) };
 };
 
@@ -110,6 +121,8 @@ export async function commitConfigs(runs: AgentRun[], ctx: ApplyContext): Promis
               : {}),
           },
         );
+  if (ctx.preview && delivery)
+    previewDelivery(ctx.preview, project, committing, existing, delivery);
   return parts.map((part) => {
     const { run, paths, desired } = part;
     if (part.overLimit != null || delivery == null) {
@@ -140,6 +153,33 @@ export async function commitConfigs(runs: AgentRun[], ctx: ApplyContext): Promis
       detail: `push ${delivery.writtenPaths.filter((w) => paths.some((p) => w.endsWith(p))).join(', ') || paths.join(', ')} to ${project}, then run apply again${note}`,
     };
   });
+}
+
+/** The dry run's record of one project's configuration delivery: its calls and file diffs. */
+function previewDelivery(
+  preview: DryRunPreview,
+  project: string,
+  committing: AgentFiles[],
+  existing: Record<string, string | null>,
+  delivery: DeliveryResult,
+): void {
+  // the agents whose files change: the commit holds no other's
+  const refs = committing
+    .filter((p) => p.desired.files.some((f) => f.action !== 'unchanged'))
+    .map((p) => p.run.agent.ref);
+  for (const call of delivery.calls) wouldCall(preview, refs, call.method, call.path, call.summary);
+  for (const part of committing)
+    for (const file of part.desired.files) {
+      if (file.action === 'unchanged') continue;
+      const before = existing[file.path] ?? null;
+      preview.files.push({
+        agent: part.run.agent.ref,
+        project,
+        path: file.path,
+        change: before == null ? 'create' : 'update',
+        diff: fileDiff(file.path, before, file.content),
+      });
+    }
 }
 
 /**
@@ -174,8 +214,16 @@ export async function ensureAgentId(run: AgentRun, ctx: ApplyContext): Promise<n
 export const registerAgentStep: StepRunner = async (_step, run, ctx): Promise<StepResult> => {
   if ((await ensureAgentId(run, ctx)) != null)
     return { status: 'unchanged', detail: `agent ${run.agent.name} is registered` };
-  if (ctx.settings.dryRun)
+  if (ctx.settings.dryRun) {
+    wouldCall(
+      ctx.preview,
+      [run.agent.ref],
+      'POST',
+      endpoint`projects/${run.agent.project}/cluster_agents`,
+      `register agent ${run.agent.name}`,
+    );
     return { status: 'done', detail: `would register agent ${run.agent.name}` };
+  }
   const agent = await underIntent(
     ctx.journal,
     {

@@ -2,6 +2,8 @@
 // create one (staying within GitLab's two active tokens by revoking one agentk does not use), and
 // revoke the tokens of earlier runs that agentk never got once it has a new one.
 import { randomBytes } from 'node:crypto';
+import { endpoint } from '../../gitlab/endpoint.js';
+import { wouldCall } from '../preview.js';
 import { createToken, listActiveTokens, revokeToken } from '../../gitlab/agents.js';
 import { isLostAnswer, MAX_LOST_ANSWERS } from '../../gitlab/lost-answer.js';
 import { agentkObjectNames } from '../../kube/manifests.js';
@@ -29,6 +31,13 @@ export const createTokenStep: StepRunner = async (_step, run, ctx): Promise<Step
   const agentId = await ensureAgentId(run, ctx);
   if (agentId == null) {
     // only in a dry run can the agent still be missing here
+    wouldCall(
+      ctx.preview,
+      [run.agent.ref],
+      'POST',
+      endpoint`projects/${run.agent.project}/cluster_agents` + '/:agent_id/tokens',
+      'create a token for the new agent (its id is known once it is registered)',
+    );
     return { status: 'done', detail: 'would create a token for the new agent' };
   }
   const installed = await installedTokenId(run, ctx);
@@ -43,6 +52,16 @@ export const createTokenStep: StepRunner = async (_step, run, ctx): Promise<Step
   );
   const revoke = spare.slice(0, Math.max(0, active.length - 1));
   if (ctx.settings.dryRun) {
+    const tokens = endpoint`projects/${run.agent.project}/cluster_agents/${agentId}/tokens`;
+    for (const token of revoke)
+      wouldCall(
+        ctx.preview,
+        [run.agent.ref],
+        'DELETE',
+        `${tokens}/${token.id}`,
+        `revoke unused token ${token.id}`,
+      );
+    wouldCall(ctx.preview, [run.agent.ref], 'POST', tokens, 'create a token for agentk');
     const extra = revoke.length
       ? `, revoking unused token ${revoke.map((r) => r.id).join(', ')}`
       : '';

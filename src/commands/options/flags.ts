@@ -116,7 +116,10 @@ export const resultFlags = {
     '--detailed-exitcode',
     "exit 2 when work is pending, 0 when there is none (terraform's meaning)",
   ),
-  dryRun: flag('--dry-run', 'report every call and object it would make; change nothing'),
+  dryRun: flag(
+    '--dry-run',
+    'list on stdout every GitLab write, config.yaml diff and agentk object (server-side dry run, diffed against live) it would make; change nothing',
+  ),
   yes: flag('--yes', 'do not ask for confirmation (needed without a terminal)'),
 };
 
