@@ -16,7 +16,7 @@ import {
   stat,
   writeFile,
 } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from './errors.js';
 import { fsProblem } from './fs-words.js';
 import { batches } from './pieces.js';
@@ -24,6 +24,28 @@ import { batches } from './pieces.js';
 export interface OutputFile {
   name: string;
   content: string;
+}
+
+/**
+ * `mkdir -p`, one level at a time. Node's own recursive mkdir never returns for a path under
+ * procfs or sysfs (`/proc/x`: the kernel answers ENOENT for a parent that exists, and libuv
+ * retries forever); a plain mkdir there fails at once.
+ */
+export async function makeDirectories(dir: string): Promise<void> {
+  const missing: string[] = [];
+  for (let at = resolve(dir); ; at = dirname(at)) {
+    const found = await stat(at).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return null;
+      throw error;
+    });
+    if (found) break;
+    missing.unshift(at);
+    if (dirname(at) === at) break;
+  }
+  for (const at of missing)
+    await mkdir(at).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EEXIST') throw error; // made meanwhile
+    });
 }
 
 /** A name beside `path` that nothing else uses: the pid, and randomness for calls in one process. */
@@ -87,7 +109,7 @@ export async function writeFileAtomic(
       hint: `Give a file name, such as ${join(path, 'plan.json')}.`,
     });
   try {
-    await mkdir(dirname(path), { recursive: true });
+    await makeDirectories(dirname(path));
     await writeNew(temporary, content, existing);
     await rename(temporary, path);
   } catch (error) {
@@ -152,7 +174,7 @@ function writeProblem(path: string, error: unknown): never {
  */
 export async function writeFileSetAtomic(dir: string, files: readonly OutputFile[]): Promise<void> {
   try {
-    await mkdir(dirname(dir), { recursive: true });
+    await makeDirectories(dirname(dir));
     const entries = await readdir(dir, { withFileTypes: true }).catch((error: unknown) => {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw error;

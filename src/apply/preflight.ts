@@ -4,7 +4,9 @@
 // them do what apply needs (SelfSubjectAccessReview, which kube-apiserver answers without changing
 // anything). A failure is one line and nothing has been written; apply never gets half-way.
 import { AuthorizationV1Api, type V1ResourceAttributes } from '@kubernetes/client-node';
-import { access, constants, mkdir, rm, writeFile } from 'node:fs/promises';
+import { access, constants, rm, writeFile } from 'node:fs/promises';
+import { makeDirectories } from '../files.js';
+import { fsProblem } from '../fs-words.js';
 import { dirname, join, resolve } from 'node:path';
 import { agentkCollisions } from '../plan/cluster-names.js';
 import { UserError } from '../errors.js';
@@ -33,13 +35,13 @@ async function writableDirectory(dir: string, dryRun: boolean): Promise<void> {
         }
       }
     }
-    await mkdir(target, { recursive: true });
+    await makeDirectories(target);
     const file = join(target, `.migrate-clusters-probe-${process.pid}`);
     await writeFile(file, '');
     await rm(file, { force: true });
   } catch (error) {
     throw new UserError(
-      `--out-dir ${dir} cannot be written: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}.`,
+      `--out-dir ${dir} cannot be written: ${fsProblem(error, join(target, 'x'))}.`,
       { hint: 'Pick a directory you can write to.' },
     );
   }

@@ -67,6 +67,18 @@ export async function runRollbackCommand(options: RollbackCommandOptions): Promi
   const out = createOutput(options.output);
   const { planFile: planPath } = options;
   const settings = { dryRun: options.dryRun, uninstall: options.uninstall };
+  if (!planPath) {
+    if (!options.connection.demo)
+      throw new UserError('rollback needs the plan file apply was given.', {
+        hint: 'Its journal is beside it: migrate-clusters rollback plan.json',
+      });
+    // each --demo run starts its own instance: no apply has changed the one this run would see
+    out.info(
+      'Nothing to roll back: the demo instance starts fresh on every run, so no apply has changed it. (rollback PLAN --demo undoes what a demo apply of that plan file recorded.)',
+    );
+    if (options.data) out.result(renderData({ outcomes: [], ...countOf([]) }, options.data));
+    return ExitCode.ok;
+  }
   const plan = await loadPlan(planPath);
   const journalPath = journalPathFor(planPath);
   // no apply may change what the journal says while rollback reads and undoes it

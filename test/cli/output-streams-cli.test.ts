@@ -55,6 +55,33 @@ describe('a file that cannot be written, in plain words', () => {
   });
 });
 
+// Node's recursive mkdir never returns under procfs (files.ts: makeDirectories); these must end.
+describe.skipIf(process.platform !== 'linux')('a folder under /proc: one line, at once', () => {
+  it.each([
+    [
+      ['plan', '--demo', '--out', '/proc/x/plan.json'],
+      'Cannot write /proc/x/plan.json: no file can be created there (ENOENT).',
+    ],
+    [
+      ['plan', '--demo', '--report-dir', '/proc/x'],
+      'Cannot write the reports to /proc/x: no file can be created there',
+    ],
+    [
+      ['plan', '--demo', '--report-dir', '/proc/x/y'],
+      'Cannot write the reports to /proc/x/y: no file can be created there',
+    ],
+    [
+      ['apply', '--demo', '--yes', '--install', 'manifests', '--out-dir', '/proc/x'],
+      '--out-dir /proc/x cannot be written: no file can be created there (ENOENT).',
+    ],
+  ])('%j', async (args, line) => {
+    const r = await runCli(args);
+    expect(r.code, r.stderr).toBe(1);
+    const errors = r.stderr.split('\n').filter((l) => l.startsWith('error: '));
+    expect(errors).toEqual([expect.stringContaining(line)]);
+  });
+});
+
 describe('--out with --report-dir: both or neither', () => {
   const blocked = async () => {
     const dir = await mkdtemp(join(tmpdir(), 'mc-both-'));

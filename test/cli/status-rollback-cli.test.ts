@@ -108,6 +108,33 @@ async function refusedByEveryCommand(message: string): Promise<string[]> {
   return stderr;
 }
 
+describe('status and rollback on the demo, with no plan file', () => {
+  it('status --demo plans now and shows where the fresh demo stands', async () => {
+    const r = await runCli(['status', '--demo', '--no-color']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^11 agent\(s\): 0 cut over · 0 in progress · 11 not started$/m);
+    const json = await runCli(['status', '--demo', '--json']);
+    expect((JSON.parse(json.stdout) as PlanStatus).agents).toHaveLength(11);
+  });
+
+  it('rollback --demo has nothing to undo, and says why (exit 0)', async () => {
+    const r = await runCli(['rollback', '--demo', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('Nothing to roll back: the demo instance starts fresh on every run');
+    expect(JSON.parse(r.stdout)).toMatchObject({ outcomes: [], done: 0, failed: 0 });
+  });
+
+  it.each([
+    ['status', 'status needs a plan file.'],
+    ['rollback', 'rollback needs the plan file apply was given.'],
+  ])('%s without a plan file or --demo: one clear line, exit 1', async (command, line) => {
+    const r = await runCli([command], { GITLAB_URL: sim.url, GITLAB_TOKEN: adminApiToken(fx) });
+    expect(r.code).toBe(1);
+    expect(isOneClearLine(r.stderr)).toBe(true);
+    expect(r.stderr).toContain(line);
+  });
+});
+
 describe('status and rollback: bad input', () => {
   it.each([
     ['--context-for', '99=ctx', '--context-for 99: no certificate cluster has that id here.'],

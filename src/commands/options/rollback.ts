@@ -16,7 +16,8 @@ import { commandFlags, kubeFlags, resultFlags } from './flags.js';
 
 export interface RollbackCommandOptions extends GitLabCommandOptions {
   /** the plan file apply was given: its journal is beside it */
-  planFile: string;
+  /** none with --demo: the demo starts fresh, with nothing to undo */
+  planFile: string | undefined;
   dryRun: boolean;
   yes: boolean;
   uninstall: boolean;
@@ -42,7 +43,10 @@ export function declareRollback(
     name: 'rollback',
     description:
       'Undo the cut-over apply made: old clusters on again, its variables and environment links removed',
-    argument: ['<plan>', 'the plan file apply was given (its journal is beside it)'],
+    argument: [
+      '[plan]',
+      'the plan file apply was given (its journal is beside it); none with --demo',
+    ],
     options: [
       resultFlags.dryRun('say what it would undo; change nothing'),
       resultFlags.yes(),
@@ -64,7 +68,7 @@ export function declareRollback(
       'migrate-clusters rollback plan.json --yes --uninstall   # also remove agentk and the agents',
     ],
     note: 'Only what the journal (plan.json.state.json) records is undone; certificate clusters and projects are never deleted.',
-  }).action((planFile: string, flags: RollbackFlagValues) =>
+  }).action((planFile: string | undefined, flags: RollbackFlagValues) =>
     action({
       ...gitLabCommandOptions(flags),
       planFile,

@@ -23,7 +23,8 @@ export interface ReadPlanOptions extends GitLabCommandOptions {
 }
 
 export interface StatusCommandOptions extends ReadPlanOptions {
-  planFile: string;
+  /** none with --demo: plan now */
+  planFile: string | undefined;
 }
 
 export interface VerifyCommandOptions extends ReadPlanOptions {
@@ -58,7 +59,7 @@ export function declareStatus(
     name: 'status',
     description:
       'Show how far a plan has got, live from GitLab and the clusters (reads only; changes nothing)',
-    argument: ['<plan>', 'plan file from `plan --out`'],
+    argument: ['[plan]', 'plan file from `plan --out` (with --demo: plan now)'],
     options: [
       ...kubeOptionList(),
       resultFlags.json('print the status as JSON on stdout'),
@@ -68,10 +69,11 @@ export function declareStatus(
     ],
     examples: [
       'migrate-clusters status plan.json',
+      'migrate-clusters status --demo                        # the demo, planned now',
       "migrate-clusters status plan.json --json | jq '.agents[] | {ref, state}'",
       'migrate-clusters status plan.json --detailed-exitcode   # CI: exit 2 = not cut over yet',
     ],
-  }).action((planFile: string, flags: ReadPlanFlagValues) =>
+  }).action((planFile: string | undefined, flags: ReadPlanFlagValues) =>
     action({ ...readPlanOptions(flags), planFile }),
   );
 }
