@@ -53,14 +53,14 @@ describe('migrate-clusters migrate without a terminal', () => {
 });
 
 /** The CLI in a pseudo-terminal: what it draws, and keys typed into it. */
-function inTerminal(args: string[], env: Record<string, string> = {}) {
+function inTerminal(args: string[], env: Record<string, string> = {}, columns = 160) {
   const base = Object.fromEntries(
     Object.entries(process.env).filter(
       ([k]) => !/^(GITLAB_|CI_SERVER_URL|CI$|FORCE_COLOR|NO_COLOR)/.test(k),
     ),
   );
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  const command = `stty cols 160 rows 50; exec ${[process.execPath, binPath, ...args].map(quote).join(' ')}`;
+  const command = `stty cols ${columns} rows 50; exec ${[process.execPath, binPath, ...args].map(quote).join(' ')}`;
   const child = spawn('script', ['-qfec', command, '/dev/null'], {
     env: { ...base, TERM: 'xterm', ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -179,6 +179,18 @@ describe.skipIf(!hasScript)('migrate-clusters migrate --demo in a pseudo-termina
         step.description.replace(/ \(only with --disable-old-clusters\)/, ''),
       );
     expect(asked).not.toContain(other!.ref);
+  }, 60_000);
+
+  it('apply in a terminal that reports 0 columns prints plain lines, not a character per line', async () => {
+    const term = inTerminal(['apply', '--demo', '--yes', '--dry-run'], {}, 0);
+    expect(await term.exited).toBe(0);
+    const lines = term.output().split(/\r?\n/);
+    expect(lines).toContainEqual(
+      expect.stringMatching(
+        /^✔ data\/gitlab-agents:data-platform\/create-project — would create project data\/gitlab-agents$/,
+      ),
+    );
+    expect(lines.filter((l) => l.length === 1)).toEqual([]);
   }, 60_000);
 
   it('apply: Ctrl-C at the confirmation exits 0 with the same words, no internal error', async () => {
