@@ -121,7 +121,9 @@ export async function listVariables(
   owner: string | null,
 ): Promise<VariableRecord[]> {
   try {
-    return (await fetchAllOffset<VariableSchema>(client.get, variablesPath(level, owner))).map(toRecord);
+    return (await fetchAllOffset<VariableSchema>(client.get, variablesPath(level, owner))).map(
+      toRecord,
+    );
   } catch (error) {
     throw explainGitLabError(
       error,
