@@ -235,7 +235,7 @@ describe('apply checks everything it can before its first write', () => {
     await writeFile(file, 'x');
     await refused(
       ['--install', 'manifests', '--out-dir', join(file, 'sub')],
-      /--out-dir .*a-file\/sub cannot be written: ENOTDIR/,
+      /--out-dir .*a-file\/sub cannot be written: .*a-file is a file, not a directory\./,
     );
   });
 
