@@ -64,3 +64,26 @@ export function refuseUnknownIds(flag: string, ids: number[], known: number[]): 
     },
   );
 }
+
+/**
+ * Refuses --agent-project roots that no agent of the plan has: a misspelt group would otherwise be
+ * ignored and its agents put in the default project. Checked on what flags gave only (a plan re-made
+ * from a plan file keeps its recorded choices, however the instance has changed since).
+ */
+export function refuseUnknownRoots(
+  agentProjects: Record<string, string>,
+  agents: readonly { rootNamespace: string }[],
+): void {
+  const roots = [...new Set(agents.map((a) => a.rootNamespace))].sort();
+  const unknown = Object.keys(agentProjects).filter((root) => !roots.includes(root));
+  if (unknown.length === 0) return;
+  throw new UserError(
+    `--agent-project ${unknown.join(', ')}: no agent of this plan is under ${unknown.length === 1 ? 'that group' : 'those groups'}.`,
+    {
+      hint:
+        roots.length > 0
+          ? `ROOT is a top-level group with agents: ${roots.slice(0, 20).join(', ')}${roots.length > 20 ? ', …' : ''}.`
+          : 'This plan has no agents to place.',
+    },
+  );
+}

@@ -133,6 +133,10 @@ describe('migrate-clusters plan --demo', () => {
       /--agent-project-name: "Bad Name!" .* is not a valid GitLab path/,
     ],
     [['--agent-project', 'data=data/-agents'], /--agent-project data=data\/-agents: "-agents"/],
+    [
+      ['--agent-project', 'paymnts=paymnts/agents'],
+      /--agent-project paymnts: no agent of this plan is under that group\. ROOT is a top-level group with agents: data, ines, logistics, payments, platform\./,
+    ],
     [['--out', '/dev/null/plan.json'], /Cannot write \/dev\/null\/plan\.json/],
   ])('bad input %j: one clear line, exit 1', async (args, message) => {
     const { code, stderr } = await runCli(['plan', '--demo', ...args]);
