@@ -3,6 +3,7 @@
 import { UserError } from './errors.js';
 import { createGitLabClient, normaliseGitLabUrl, type GitLabClient } from './gitlab/client.js';
 import type { RequestEvent, RetryEvent } from './gitlab/transport.js';
+import { observeKubeCalls } from './kube/call-kube.js';
 import type { Output } from './output.js';
 import { demoFixturePath } from './paths.js';
 import { registerSecret } from './redact.js';
@@ -97,8 +98,14 @@ export async function openConnection(
   return { client, url, demo: false, close: async () => {} };
 }
 
-/** openConnection with each request and retry logged on stderr (--verbose; redacted by Output). */
+/**
+ * openConnection with each request and retry logged on stderr (--verbose; redacted by Output), and
+ * each Kubernetes request the run makes too.
+ */
 export function connect(options: ConnectionOptions, out: Output): Promise<Connection> {
+  observeKubeCalls((k) =>
+    out.verbose(`kube ${k.action} ${k.what} (${k.target}) ${k.outcome} ${Math.round(k.ms)} ms`),
+  );
   return openConnection(options, {
     onRequest: (r) =>
       out.verbose(`gitlab ${r.method} ${r.path} ${r.status ?? r.failure} ${Math.round(r.ms)} ms`),

@@ -96,6 +96,30 @@ async function attempt<T>(fn: () => Promise<T>, timeoutMs: number): Promise<T> {
   }
 }
 
+/** One attempt at a Kubernetes request, as it ended (--verbose). */
+export interface KubeCallEvent {
+  /** the context (or server) asked */
+  target: string;
+  action: string;
+  what: string;
+  /** ok, the HTTP status, or the error's code */
+  outcome: string;
+  ms: number;
+}
+
+let observer: ((event: KubeCallEvent) => void) | null = null;
+
+/** Tells `log` of every attempt from now on (null: stop); --verbose sets it once per run. */
+export function observeKubeCalls(log: ((event: KubeCallEvent) => void) | null): void {
+  observer = log;
+}
+
+function outcomeOf(error: unknown): string {
+  if (error instanceof ApiException) return String(error.code);
+  if (error instanceof KubeRequestTimeout) return 'timeout';
+  return systemCode(error) ?? 'error';
+}
+
 /**
  * Runs one API call with a time limit per request, turning failures into UserErrors. Transient
  * failures (429, 500, 502, 503, 504, a reset connection, a refused one from a server that has
@@ -121,11 +145,22 @@ export async function callKube<T>(
   // Credentials a request is about to carry (exec plugins, auth providers) become secrets first.
   guardCredentials(kc);
   for (let n = 0; ; n++) {
+    const startedAt = Date.now();
+    const tell = (outcome: string) =>
+      observer?.({
+        target: `context ${kc.getCurrentContext()}`,
+        action,
+        what,
+        outcome,
+        ms: Date.now() - startedAt,
+      });
     try {
       const result = await attempt(fn, timeoutMs);
       answered.add(kc);
+      tell('ok');
       return result;
     } catch (error) {
+      tell(outcomeOf(error));
       if (error instanceof ApiException) answered.add(kc);
       const verdict = transient(error, kc);
       if (!verdict.retry || n + 1 >= attempts || settings.signal?.aborted)

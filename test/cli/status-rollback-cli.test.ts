@@ -113,8 +113,15 @@ describe('status and rollback on the demo, with no plan file', () => {
     const r = await runCli(['status', '--demo', '--no-color']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/^11 agent\(s\): 0 cut over · 0 in progress · 11 not started$/m);
-    const json = await runCli(['status', '--demo', '--json']);
+    expect(r.stderr).not.toMatch(/^(kube|gitlab) /m);
+    const json = await runCli(['status', '--demo', '--json', '--verbose', '--no-color']);
     expect((JSON.parse(json.stdout) as PlanStatus).agents).toHaveLength(11);
+    // --verbose: each Kubernetes request too, naming the object and the context asked
+    const kube = json.stderr.split('\n').filter((l) => l.startsWith('kube '));
+    expect(kube.length).toBeGreaterThanOrEqual(11);
+    expect(kube).toContainEqual(
+      expect.stringMatching(/^kube read Deployment \S+\/\S+-v2 \(context \S+\) ok \d+ ms$/),
+    );
   });
 
   it('rollback --demo has nothing to undo, and says why (exit 0)', async () => {
