@@ -104,6 +104,7 @@ export async function runApply(
     fixCi: ctx.settings.fixCi != null,
     disableOldClusters: ctx.settings.disableOldClusters,
     askedBy: ctx.settings.askedBy,
+    configVia: ctx.settings.configVia,
   });
   /** why an agent's chain stopped: its later steps are not run */
   const stopped = new Map<string, string>();

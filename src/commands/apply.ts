@@ -77,6 +77,7 @@ export async function runApplyCommand(options: ApplyCommandOptions): Promise<Exi
       out.info(
         renderPendingSteps(agents, pending, {
           disableOldClusters: settings.disableOldClusters,
+          configVia: settings.configVia,
           color: out.color,
         }),
       );

@@ -3,6 +3,7 @@
 import type { ChalkInstance } from 'chalk';
 import type { PlannedAgent, PlanStep } from '../plan/types.js';
 import { printable } from './plan-table.js';
+import { stepTitle } from './step-title.js';
 
 /** Lines shown before the rest is counted: a screen, not a scroll-back. */
 export const PENDING_LINES_SHOWN = 40;
@@ -10,7 +11,11 @@ export const PENDING_LINES_SHOWN = 40;
 export function renderPendingSteps(
   agents: PlannedAgent[],
   steps: PlanStep[],
-  options: { disableOldClusters: boolean; color: ChalkInstance },
+  options: {
+    disableOldClusters: boolean;
+    configVia: 'commit' | 'merge-request' | 'files';
+    color: ChalkInstance;
+  },
 ): string {
   const { color } = options;
   const lines: string[] = [color.bold('About to change:')];
@@ -23,8 +28,8 @@ export function renderPendingSteps(
       const off = step.kind === 'disable-cluster' && !options.disableOldClusters;
       lines.push(
         off
-          ? color.dim(`    - ${printable(step.description)}: not this time`)
-          : `    - ${printable(step.description)}`,
+          ? color.dim(`    - ${printable(stepTitle(step, options))}: not this time`)
+          : `    - ${printable(stepTitle(step, options))}`,
       );
       kept += 1;
     }

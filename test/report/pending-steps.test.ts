@@ -11,6 +11,7 @@ describe('renderPendingSteps', () => {
     const agents = plan.agents.filter((a) => plan.steps.some((s) => s.agent === a.ref));
     const text = renderPendingSteps(agents.slice(0, 1), plan.steps, {
       disableOldClusters: false,
+      configVia: 'commit',
       color: plain,
     });
     const own = plan.steps.filter((s) => s.agent === agents[0]!.ref);
@@ -24,6 +25,28 @@ describe('renderPendingSteps', () => {
     for (const other of agents.slice(1)) expect(text).not.toContain(other.ref);
   });
 
+  it('says the commit step as the delivery chosen does it', () => {
+    const plan = realisticPlan();
+    const agent = plan.agents.find((a) =>
+      plan.steps.some((s) => s.agent === a.ref && s.kind === 'commit-config'),
+    )!;
+    const line = (configVia: 'commit' | 'merge-request' | 'files') =>
+      renderPendingSteps([agent], plan.steps, {
+        disableOldClusters: false,
+        configVia,
+        color: plain,
+      })
+        .split('\n')
+        .find((l) => l.includes(agent.configPath))!;
+    expect(line('commit')).toBe(`    - Commit ${agent.configPath} to ${agent.project}`);
+    expect(line('files')).toBe(
+      `    - Write ${agent.configPath} for ${agent.project} as a file to push`,
+    );
+    expect(line('merge-request')).toBe(
+      `    - Propose ${agent.configPath} for ${agent.project} in a merge request`,
+    );
+  });
+
   it('cuts a long list at a screen and counts the rest', () => {
     const builder = new PlanBuilder();
     for (let i = 1; i <= 20; i++)
@@ -33,6 +56,7 @@ describe('renderPendingSteps', () => {
     const plan = builder.build();
     const text = renderPendingSteps(plan.agents, plan.steps, {
       disableOldClusters: true,
+      configVia: 'commit',
       color: plain,
     });
     const lines = text.split('\n');

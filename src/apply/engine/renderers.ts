@@ -5,6 +5,7 @@
 import { Listr, Spinner, type ListrTask } from 'listr2';
 import type { PlannedAgent, PlanStep } from '../../plan/types.js';
 import { allStayOn } from '../hints.js';
+import { stepTitle } from '../../report/step-title.js';
 import type { ApplySettings, StepResult } from '../types.js';
 
 export interface RunLayout {
@@ -15,6 +16,7 @@ export interface RunLayout {
   fixCi: boolean;
   disableOldClusters: boolean;
   askedBy: ApplySettings['askedBy'];
+  configVia: ApplySettings['configVia'];
 }
 
 export interface Renderer {
@@ -87,10 +89,10 @@ export function listrRenderer(layout: RunLayout): Renderer {
   const gate = deferred<void>();
 
   const stepTask = (step: PlanStep): ListrTask => ({
-    title: step.description,
+    title: stepTitle(step, layout),
     task: async (_c, task) => {
       const result = await outcome(step.id).promise;
-      task.title = `${step.description}: ${result.detail}`;
+      task.title = `${stepTitle(step, layout)}: ${result.detail}`;
       if (result.status === 'skipped' || result.status === 'needs-person') task.skip(task.title);
       if (result.status === 'failed') throw new Error(task.title);
     },
@@ -104,9 +106,9 @@ export function listrRenderer(layout: RunLayout): Renderer {
       let needsPerson: string | null = null;
       let last = '';
       for (const step of layout.chains.get(agent.ref) ?? []) {
-        task.title = `${agent.ref} — ${step.description}`;
+        task.title = `${agent.ref} — ${stepTitle(step, layout)}`;
         const result = await outcome(step.id).promise;
-        last = `${step.description}: ${result.detail}`;
+        last = `${stepTitle(step, layout)}: ${result.detail}`;
         if (result.status === 'failed') failed ??= last;
         if (result.status === 'needs-person') needsPerson ??= result.detail;
       }

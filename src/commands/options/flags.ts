@@ -43,7 +43,7 @@ export const connectionFlags = {
   noColor: flag('--no-color', 'plain output (also: NO_COLOR=1)'),
   verbose: flag(
     '--verbose',
-    'log each GitLab request (method, path, status, time), retries and other details on stderr',
+    'log each GitLab and Kubernetes request (with status and time), retries and other details on stderr',
   ),
 };
 
