@@ -67,10 +67,9 @@ export function refuseUnknownIds(flag: string, ids: number[], known: number[]): 
 
 /**
  * Refuses --agent-project roots that no agent of the plan has: a misspelt group would otherwise be
- * ignored and its agents put in the default project. Checked on what flags gave only (a plan re-made
- * from a plan file keeps its recorded choices, however the instance has changed since).
+ * ignored and its agents put in the default project.
  */
-export function refuseUnknownRoots(
+function refuseUnknownRoots(
   agentProjects: Record<string, string>,
   agents: readonly { rootNamespace: string }[],
 ): void {
@@ -86,4 +85,21 @@ export function refuseUnknownRoots(
           : 'This plan has no agents to place.',
     },
   );
+}
+
+/**
+ * The plan-time choices that name clusters and groups, checked against what was found: a typo
+ * would otherwise be ignored. Only for choices flags gave: a plan re-made from a plan file
+ * (apply --refresh) keeps its recorded ones, whatever changed since.
+ */
+export function refuseUnknownPlanChoices(
+  choices: { contextFor: Record<number, string>; agentProjects: Record<string, string> },
+  found: { clusters: readonly { id: number }[]; agents: readonly { rootNamespace: string }[] },
+): void {
+  refuseUnknownIds(
+    '--context-for',
+    Object.keys(choices.contextFor).map(Number),
+    found.clusters.map((c) => c.id),
+  );
+  refuseUnknownRoots(choices.agentProjects, found.agents);
 }

@@ -10,7 +10,7 @@ import {
 } from '../kube/manifests.js';
 import { createOutput } from '../output.js';
 import { computePlan } from '../live-state/compute-plan.js';
-import { refuseUnknownRoots } from '../flag-values.js';
+import { refuseUnknownPlanChoices } from '../flag-values.js';
 import type { PlannedAgent } from '../plan/types.js';
 import { withDiscovery } from '../with-discovery.js';
 import type { ManifestsOptions } from './options/manifests.js';
@@ -54,7 +54,7 @@ export async function runManifests(options: ManifestsOptions): Promise<ExitCode>
     { groups: options.groups },
     async (inventory, connection) => {
       const plan = await computePlan(connection.client, inventory, options.plan);
-      refuseUnknownRoots(options.plan.agentProjects, plan.agents);
+      refuseUnknownPlanChoices(options.plan, { clusters: inventory.clusters, agents: plan.agents });
       const agent = findPlannedAgent(plan.agents, options.agent);
       const kas = kasFromMetadata((await connection.client.metadata()).kas, connection.url);
       const objects = renderAgentkManifests({

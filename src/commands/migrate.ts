@@ -6,7 +6,7 @@ import { staleReasons } from '../apply/stale.js';
 import { UserError, type ExitCode } from '../errors.js';
 import { createOutput } from '../output.js';
 import { computePlan } from '../live-state/compute-plan.js';
-import { refuseUnknownRoots } from '../flag-values.js';
+import { refuseUnknownPlanChoices } from '../flag-values.js';
 import type { Plan } from '../plan/types.js';
 import { inquirerPrompter } from '../wizard/prompter.js';
 import { runWizard } from '../wizard/run-wizard.js';
@@ -53,7 +53,8 @@ export async function runMigrateCommand(options: MigrateCommandOptions): Promise
         );
     }
     const plan = loaded ?? (await computePlan(connection.client, inventory, options.plan));
-    if (!loaded) refuseUnknownRoots(options.plan.agentProjects, plan.agents);
+    if (!loaded)
+      refuseUnknownPlanChoices(options.plan, { clusters: inventory.clusters, agents: plan.agents });
     return runWizard({
       plan,
       inventory,

@@ -4,7 +4,7 @@ import { ExitCode, UserError } from '../errors.js';
 import { writeFileSetAtomic, writeFileUndoable } from '../files.js';
 import { createOutput } from '../output.js';
 import { computePlan } from '../live-state/compute-plan.js';
-import { refuseUnknownRoots } from '../flag-values.js';
+import { refuseUnknownPlanChoices } from '../flag-values.js';
 import type { Plan } from '../plan/types.js';
 import { planJsonChunks, renderPlanJson } from '../plan/plan-file.js';
 import { linesOf } from '../pieces.js';
@@ -54,7 +54,7 @@ export async function runPlan(options: PlanCommandOptions): Promise<ExitCode> {
     { groups: options.groups },
     async (inventory, connection) => {
       const plan = await computePlan(connection.client, inventory, options.plan);
-      refuseUnknownRoots(options.plan.agentProjects, plan.agents);
+      refuseUnknownPlanChoices(options.plan, { clusters: inventory.clusters, agents: plan.agents });
       // Rendered once, in pieces, straight into the file: at 50,000 projects the JSON is tens of
       // megabytes, and nothing needs it whole. Files first and atomically: a failure leaves no
       // half-written plan or report behind. JSON on stdout then repeats the file.

@@ -9,7 +9,6 @@ import type { ProjectAudit } from '../ci-audit/types.js';
 import type { VariablesByOwner } from '../continuity/kube-context.js';
 import type { Inventory } from '../discovery/types.js';
 import { UserError } from '../errors.js';
-import { refuseUnknownIds } from '../flag-values.js';
 import type { GitLabClient } from '../gitlab/client.js';
 import { certClustersOf } from '../continuity/old-cluster.js';
 import { projectsInReach } from '../verify/projects-in-reach.js';
@@ -27,11 +26,6 @@ export async function computePlan(
   inventory: Inventory,
   options: PlanOptions,
 ): Promise<Plan> {
-  refuseUnknownIds(
-    '--context-for',
-    Object.keys(options.contextFor).map(Number),
-    inventory.clusters.map((c) => c.id),
-  );
   const live = await readLiveState(client, liveStateRequests(inventory, options), options.now());
   const plan = buildPlan(inventory, live, options);
   return options.ciAudit ? auditPlan(client, plan) : plan;
