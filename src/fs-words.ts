@@ -1,5 +1,5 @@
 // File-system failures in plain words: "permission denied" rather than EACCES, and for a path whose
-// parent is a file, which part it is. Used by every writer in files.ts.
+// parent is a file, which part it is. Used by every writer in files.ts, and for stdout (output.ts).
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 
@@ -13,6 +13,9 @@ const WORDS: Record<string, string> = {
   EBUSY: 'it is busy (a directory or a mount point?)',
   EMFILE: 'too many open files',
   ENAMETOOLONG: 'the name is too long',
+  EIO: 'input/output error',
+  EBADF: 'it is not open for writing',
+  EFBIG: 'the file is too large',
   // procfs and sysfs: the folder is there, but takes no new entries
   ENOENT: 'no file can be created there',
 };
@@ -29,6 +32,11 @@ function fileInTheWay(path: string): string | null {
   return null;
 }
 
+/** The words for an errno code, or null for one without. */
+export function errnoWords(code: string | undefined): string | null {
+  return (code && WORDS[code]) || null;
+}
+
 /** Why writing `path` failed, in words a person can act on. */
 export function fsProblem(error: unknown, path: string): string {
   const code = (error as NodeJS.ErrnoException).code;
@@ -37,5 +45,6 @@ export function fsProblem(error: unknown, path: string): string {
     if (file) return `${file} is a file, not a directory`;
   }
   // the words, and the code to search for
-  return code && WORDS[code] ? `${WORDS[code]} (${code})` : (error as Error).message;
+  const words = errnoWords(code);
+  return words ? `${words} (${code})` : (error as Error).message;
 }

@@ -4,6 +4,7 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import { fstatSync, writeSync } from 'node:fs';
 import { batches } from './pieces.js';
 import { redact } from './redact.js';
+import { errnoWords } from './fs-words.js';
 
 export interface Output {
   color: ChalkInstance;
@@ -99,20 +100,11 @@ function writeAllToFile(stream: NodeJS.WritableStream, fd: number, text: string)
   }
 }
 
-const WRITE_FAILURES: Record<string, string> = {
-  ENOSPC: 'no space left on device',
-  EDQUOT: 'disk quota exceeded',
-  EIO: 'input/output error',
-  EBADF: 'it is not open for writing',
-  EFBIG: 'the file is too large',
-  EROFS: 'the file system is read-only',
-};
-
 /** One line for a failed write of the results, or null for a reader that went away (EPIPE). */
 export function resultFailureMessage(error: NodeJS.ErrnoException): string | null {
   // `migrate-clusters plan | head`: the reader has what it wanted; say nothing, as other CLIs do
   if (error.code === 'EPIPE') return null;
-  const reason = (error.code && WRITE_FAILURES[error.code]) ?? error.message.split('\n')[0];
+  const reason = errnoWords(error.code) ?? error.message.split('\n')[0];
   return `error: Cannot write the output to stdout: ${reason}${error.code ? ` (${error.code})` : ''}; the output is missing or incomplete. Check where stdout goes (a full disk, a closed file), then run again.`;
 }
 

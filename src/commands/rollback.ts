@@ -63,6 +63,13 @@ function countOf(outcomes: RollbackOutcome[]) {
   };
 }
 
+/** "Nothing to roll back", why, and (with --json / -o) the empty result: exit 0. */
+function nothingToUndo(why: string, options: RollbackCommandOptions, out: Output): ExitCode {
+  out.info(`Nothing to roll back: ${why}`);
+  if (options.data) out.result(renderData({ outcomes: [], ...countOf([]) }, options.data));
+  return ExitCode.ok;
+}
+
 export async function runRollbackCommand(options: RollbackCommandOptions): Promise<ExitCode> {
   const out = createOutput(options.output);
   const { planFile: planPath } = options;
@@ -73,11 +80,11 @@ export async function runRollbackCommand(options: RollbackCommandOptions): Promi
         hint: 'Its journal is beside it: migrate-clusters rollback plan.json',
       });
     // each --demo run starts its own instance: no apply has changed the one this run would see
-    out.info(
-      'Nothing to roll back: the demo instance starts fresh on every run, so no apply has changed it. (rollback PLAN --demo undoes what a demo apply of that plan file recorded.)',
+    return nothingToUndo(
+      'the demo instance starts fresh on every run, so no apply has changed it. (rollback PLAN --demo undoes what a demo apply of that plan file recorded.)',
+      options,
+      out,
     );
-    if (options.data) out.result(renderData({ outcomes: [], ...countOf([]) }, options.data));
-    return ExitCode.ok;
   }
   const plan = await loadPlan(planPath);
   const journalPath = journalPathFor(planPath);
@@ -102,11 +109,11 @@ async function rollBack(
   // The plan file exists (loadPlan read it): nothing done yet is nothing to undo, as an empty
   // journal is. Exit 0 both ways; the line says which plan file apply would have recorded beside.
   if (!journal) {
-    out.info(
-      `Nothing to roll back: apply has not run for ${planPath} (no journal at ${journalPath}). rollback undoes what apply recorded beside the plan file it was given.`,
+    return nothingToUndo(
+      `apply has not run for ${planPath} (no journal at ${journalPath}). rollback undoes what apply recorded beside the plan file it was given.`,
+      options,
+      out,
     );
-    if (options.data) out.result(renderData({ outcomes: [], ...countOf([]) }, options.data));
-    return ExitCode.ok;
   }
   const demo = options.connection.demo;
   if (!demo) checkJournalBelongs(journal, { gitlabUrl: plan.gitlab.url, planPath }, journalPath);
@@ -141,11 +148,11 @@ async function undoAll(
   const work = rollbackWork(journal, settings.uninstall);
   const total = Object.values(work).reduce((a, b) => a + b, 0);
   if (total === 0) {
-    out.info(
-      `Nothing to roll back: the journal records no change left to undo${settings.uninstall ? '' : ' (agentk and agents stay unless --uninstall)'}.`,
+    return nothingToUndo(
+      `the journal records no change left to undo${settings.uninstall ? '' : ' (agentk and agents stay unless --uninstall)'}.`,
+      options,
+      out,
     );
-    if (options.data) out.result(renderData({ outcomes: [], ...countOf([]) }, options.data));
-    return ExitCode.ok;
   }
   const described = [
     work.clusters && `turn ${work.clusters} certificate cluster(s) on again`,

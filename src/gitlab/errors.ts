@@ -40,7 +40,8 @@ const NETWORK_WORDS: Record<string, string> = {
   ECONNRESET: 'the connection was reset',
 };
 
-function networkCode(error: unknown): string | undefined {
+/** The system error code of a failed fetch (on its cause, or the cause's cause). */
+export function networkCode(error: unknown): string | undefined {
   const cause = (error as { cause?: { code?: string; cause?: { code?: string } } }).cause;
   return cause?.code ?? cause?.cause?.code;
 }
@@ -100,12 +101,7 @@ export function explainGitLabError(
     });
   }
   const code = networkCode(error);
-  if (
-    code === 'ECONNREFUSED' ||
-    code === 'ENOTFOUND' ||
-    code === 'EAI_AGAIN' ||
-    code === 'ECONNRESET'
-  ) {
+  if (code && NETWORK_WORDS[code]) {
     return new UserError(`Cannot reach GitLab at ${url}: ${NETWORK_WORDS[code]} (${code}).`, {
       hint: 'Check --gitlab-url or GITLAB_URL, and that this machine can reach the instance.',
       cause: error,

@@ -16,6 +16,7 @@ import { isRawEndpoint, shapeProblem } from './answer-shapes.js';
 import { LostAnswerError } from './lost-answer.js';
 import { PAGINATION_HINT, pageHeaderProblem } from './paginate.js';
 import { MAX_BODY_BYTES, readCapped, readErrorBody, readJsonAnswer } from './read-answer.js';
+import { networkCode } from './errors.js';
 import { isBlockedPort, isTlsFailure } from './tls-failure.js';
 import {
   NOT_JSON_HINT,
@@ -194,12 +195,8 @@ async function toRequestError(
  * A failure before the request left this machine, which asking again will not mend: refused, no such
  * host, or a TLS handshake that failed (plain HTTP on the port, an untrusted or expired certificate).
  */
-function networkCodeOf(error: unknown): string | undefined {
-  return (error as { cause?: { code?: string } }).cause?.code;
-}
-
 function neverSent(error: unknown): boolean {
-  const code = networkCodeOf(error);
+  const code = networkCode(error);
   if (isBlockedPort(error)) return true;
   return (
     code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || isTlsFailure(code)
@@ -254,7 +251,7 @@ export function createTransport(options: TransportOptions): (o: ResourceOptions)
       let waitMs: number | null = null;
       try {
         const response = await fetch(request).catch((error: unknown) => {
-          const failure = timeout.aborted ? 'timeout' : (networkCodeOf(error) ?? 'network error');
+          const failure = timeout.aborted ? 'timeout' : (networkCode(error) ?? 'network error');
           options.onRequest?.({ ...sent, failure, ms: clock.now() - startedAt });
           throw error;
         });

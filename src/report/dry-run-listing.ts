@@ -22,10 +22,15 @@ const MARK: Record<WouldObject['outcome'], string> = {
   unchanged: '=',
 };
 
-/** Items grouped by a key, in the order each key first appears. */
+/** Items grouped by a key, in the order each key first appears (Map.groupBy needs Node 21). */
 function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
   const groups = new Map<string, T[]>();
-  for (const item of items) groups.set(key(item), [...(groups.get(key(item)) ?? []), item]);
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
   return groups;
 }
 

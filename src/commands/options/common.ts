@@ -50,11 +50,13 @@ export function gitLabCommandOptions(flags: ConnectionFlagValues): GitLabCommand
 /** --json and -o: data for machines on stdout, or null for text (every command's default). */
 export function dataFormatOf(flags: { json?: boolean; output?: DataFormat }): DataFormat | null {
   if (flags.json && flags.output && flags.output !== 'json')
-    throw new UserError(`--json and -o ${flags.output} ask for two formats.`, {
-      hint: 'Give one of them.',
-    });
+    throw twoFormats('--json', `-o ${flags.output}`);
   return flags.json ? 'json' : (flags.output ?? null);
 }
+
+/** Two flags that each chose what stdout shows, differently. */
+export const twoFormats = (one: string, other: string) =>
+  new UserError(`${one} and ${other} ask for two formats.`, { hint: 'Give one of them.' });
 
 /** Which kubeconfig, and the contexts the person chose: parsed once, before anything is read. */
 export interface KubeOptions {

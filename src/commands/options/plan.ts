@@ -4,11 +4,11 @@ import type { PlanOptions } from '../../plan/options.js';
 import {
   connectionOptions,
   dataFormatOf,
+  twoFormats,
   gitLabCommandOptions,
   type ConnectionFlagValues,
   type GitLabCommandOptions,
 } from './common.js';
-import { UserError } from '../../errors.js';
 import type { DataFormat } from '../../report/data-output.js';
 import { declareCommand } from './declare.js';
 import { discoveryFlags, kubeFlags, planFlags, planOutputFlags, resultFlags } from './flags.js';
@@ -43,12 +43,7 @@ interface PlanCommandFlagValues extends ConnectionFlagValues, PlanFlagValues {
 function planFormatOf(flags: PlanCommandFlagValues): PlanFormat {
   const data = dataFormatOf(flags);
   if (data && flags.format && flags.format !== data)
-    throw new UserError(
-      `--format ${flags.format} and ${flags.json ? '--json' : `-o ${data}`} ask for two formats.`,
-      {
-        hint: 'Give one of them.',
-      },
-    );
+    throw twoFormats(`--format ${flags.format}`, flags.json ? '--json' : `-o ${data}`);
   return flags.format ?? data ?? 'table';
 }
 
